@@ -1,0 +1,89 @@
+// Exact decimal arithmetic for money and figures (spec §7 "Numbers").
+//
+// A Decimal is a signed integer count of 10^-12: 12 decimal places, magnitudes below
+// 10^15. + - * are exact whenever the exact result fits in 12 places; otherwise, and
+// for division, the result is rounded half away from zero at the 12th place. Anything
+// of magnitude 10^15 or more throws DecimalOverflow: never a wrong number.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace dealercalc {
+
+class DecimalOverflow : public std::runtime_error {
+public:
+    DecimalOverflow() : std::runtime_error("number out of range: magnitude must stay below 10^15") {}
+};
+
+class DivisionByZero : public std::runtime_error {
+public:
+    DivisionByZero() : std::runtime_error("division by zero") {}
+};
+
+class Decimal {
+public:
+    __extension__ typedef __int128 Raw;
+    static constexpr int kPlaces = 12;
+
+    constexpr Decimal() = default;
+    constexpr Decimal(int v) : raw_(static_cast<Raw>(v) * scale()) {}  // NOLINT: ints are exact
+    static Decimal from_int(std::int64_t v);
+    static Decimal from_raw(Raw raw);  // checks the range
+
+    // Parses JSON number syntax (and a leading '+'); nullopt-like: returns false on bad
+    // syntax. More than 12 decimals rounds half away from zero. Throws DecimalOverflow.
+    static bool parse(std::string_view text, Decimal& out);
+    static Decimal parse_or_throw(std::string_view text);
+
+    // Shortest exact decimal form: "0.3", "-2.5", "1200", never an exponent.
+    std::string to_string() const;
+    // Closest binary double; for display-only or JS hand-off, never for arithmetic.
+    double to_double() const;
+
+    Raw raw() const { return raw_; }
+    bool is_zero() const { return raw_ == 0; }
+    bool is_negative() const { return raw_ < 0; }
+    bool is_integer() const { return raw_ % scale() == 0; }
+    // Number of decimal places actually used (0..12).
+    int places() const;
+
+    Decimal operator-() const { return from_raw(-raw_); }
+    friend Decimal operator+(Decimal a, Decimal b) { return from_raw(a.raw_ + b.raw_); }
+    friend Decimal operator-(Decimal a, Decimal b) { return from_raw(a.raw_ - b.raw_); }
+    friend Decimal operator*(Decimal a, Decimal b);
+    friend Decimal operator/(Decimal a, Decimal b);  // throws DivisionByZero
+    // JavaScript's %: the sign follows the dividend; exact.
+    friend Decimal operator%(Decimal a, Decimal b);
+    Decimal& operator+=(Decimal b) { return *this = *this + b; }
+    Decimal& operator-=(Decimal b) { return *this = *this - b; }
+
+    friend bool operator==(Decimal a, Decimal b) { return a.raw_ == b.raw_; }
+    friend bool operator!=(Decimal a, Decimal b) { return a.raw_ != b.raw_; }
+    friend bool operator<(Decimal a, Decimal b) { return a.raw_ < b.raw_; }
+    friend bool operator<=(Decimal a, Decimal b) { return a.raw_ <= b.raw_; }
+    friend bool operator>(Decimal a, Decimal b) { return a.raw_ > b.raw_; }
+    friend bool operator>=(Decimal a, Decimal b) { return a.raw_ >= b.raw_; }
+
+    // Rounded half away from zero to `places` decimal places (0..12).
+    Decimal round(int places) const;
+    // Rounded up (towards +infinity) to `places` decimal places.
+    Decimal ceil(int places) const;
+    Decimal floor() const;
+    // floor(a / b) computed exactly (no rounding at the 12th place first).
+    static Decimal floor_div(Decimal a, Decimal b);
+    static Decimal pow10(int exponent);  // 10^exponent for -12..14
+    static Decimal min(Decimal a, Decimal b) { return a < b ? a : b; }
+    static Decimal max(Decimal a, Decimal b) { return a < b ? b : a; }
+    Decimal abs() const { return raw_ < 0 ? -*this : *this; }
+
+    static constexpr Raw scale() { return static_cast<Raw>(1000000000000LL); }
+    static constexpr Raw limit() { return scale() * scale() * 1000; }  // 10^15 in raw units
+
+private:
+    Raw raw_ = 0;
+};
+
+}  // namespace dealercalc

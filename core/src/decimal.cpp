@@ -1,0 +1,262 @@
+#include "dealercalc/decimal.hpp"
+
+#include <cstdint>
+#include <cstdlib>
+
+namespace dealercalc {
+namespace {
+
+using Raw = Decimal::Raw;
+__extension__ typedef unsigned __int128 U128;
+
+// Unsigned 256-bit value as four 64-bit limbs, least significant first. Only what the
+// product of two in-range Decimals needs: multiply two U128s, divide by a U128.
+struct U256 {
+    std::uint64_t limb[4] = {0, 0, 0, 0};
+};
+
+U256 mul_128(U128 a, U128 b) {
+    const std::uint64_t a0 = static_cast<std::uint64_t>(a), a1 = static_cast<std::uint64_t>(a >> 64);
+    const std::uint64_t b0 = static_cast<std::uint64_t>(b), b1 = static_cast<std::uint64_t>(b >> 64);
+    U256 r;
+    U128 p00 = static_cast<U128>(a0) * b0;
+    U128 p01 = static_cast<U128>(a0) * b1;
+    U128 p10 = static_cast<U128>(a1) * b0;
+    U128 p11 = static_cast<U128>(a1) * b1;
+    r.limb[0] = static_cast<std::uint64_t>(p00);
+    U128 mid = (p00 >> 64) + static_cast<std::uint64_t>(p01) + static_cast<std::uint64_t>(p10);
+    r.limb[1] = static_cast<std::uint64_t>(mid);
+    U128 high = (mid >> 64) + (p01 >> 64) + (p10 >> 64) + static_cast<std::uint64_t>(p11);
+    r.limb[2] = static_cast<std::uint64_t>(high);
+    r.limb[3] = static_cast<std::uint64_t>((high >> 64) + (p11 >> 64));
+    return r;
+}
+
+bool bit(const U256& v, int i) { return (v.limb[i / 64] >> (i % 64)) & 1u; }
+
+// Quotient and remainder of a 256-bit value by a non-zero U128, by shift and subtract.
+// The quotient must fit in 128 bits (callers guarantee it or detect overflow first).
+void divmod_256(const U256& n, U128 d, U128& q, U128& r, bool& q_overflow) {
+    q = 0;
+    r = 0;
+    q_overflow = false;
+    for (int i = 255; i >= 0; --i) {
+        const bool top = (r >> 127) != 0;
+        r = (r << 1) | (bit(n, i) ? 1u : 0u);
+        const bool ge = top || r >= d;
+        if (ge) r -= d;
+        if (i >= 128 && ge) q_overflow = true;
+        if (i < 128 && ge) q |= static_cast<U128>(1) << i;
+    }
+}
+
+U128 uabs(Raw v) { return v < 0 ? static_cast<U128>(-(v + 1)) + 1 : static_cast<U128>(v); }
+
+// Rounds the quotient n/d (both non-negative) half away from zero.
+U128 rounded_quotient(U128 q, U128 r, U128 d) {
+    // r >= d - r  <=>  2r >= d, written without overflowing.
+    if (r >= d - r) ++q;
+    return q;
+}
+
+Raw signed_result(U128 magnitude, bool negative) {
+    if (magnitude >= static_cast<U128>(Decimal::limit())) throw DecimalOverflow();
+    Raw m = static_cast<Raw>(magnitude);
+    return negative ? -m : m;
+}
+
+}  // namespace
+
+Decimal Decimal::from_raw(Raw raw) {
+    if (raw >= limit() || raw <= -limit()) throw DecimalOverflow();
+    Decimal d;
+    d.raw_ = raw;
+    return d;
+}
+
+Decimal Decimal::from_int(std::int64_t v) { return from_raw(static_cast<Raw>(v) * scale()); }
+
+Decimal Decimal::pow10(int exponent) {
+    Raw r = 1;
+    for (int i = 0; i < exponent + kPlaces; ++i) r *= 10;
+    return from_raw(r);
+}
+
+bool Decimal::parse(std::string_view s, Decimal& out) {
+    std::size_t i = 0;
+    bool negative = false;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
+        negative = s[i] == '-';
+        ++i;
+    }
+    // Collect significant digits, and the power of ten they are scaled by.
+    std::string digits;
+    int exp10 = 0;
+    bool any_digit = false;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        digits.push_back(s[i++]);
+        any_digit = true;
+    }
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        bool frac_digit = false;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            digits.push_back(s[i++]);
+            --exp10;
+            frac_digit = true;
+        }
+        if (!frac_digit) return false;
+    }
+    if (!any_digit && digits.empty()) return false;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        bool eneg = false;
+        if (i < s.size() && (s[i] == '-' || s[i] == '+')) eneg = s[i++] == '-';
+        if (i >= s.size()) return false;
+        long e = 0;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            if (e < 100000) e = e * 10 + (s[i] - '0');
+            ++i;
+        }
+        exp10 += static_cast<int>(eneg ? -e : e);
+    }
+    if (i != s.size()) return false;
+    // Strip leading zeros so the digit count measures magnitude.
+    std::size_t first = digits.find_first_not_of('0');
+    if (first == std::string::npos) {
+        out = Decimal();
+        return true;
+    }
+    digits.erase(0, first);
+    // Value = digits × 10^exp10; in raw units: digits × 10^(exp10 + 12).
+    const int shift = exp10 + kPlaces;
+    const long magnitude_digits = static_cast<long>(digits.size()) + shift;  // digits before the raw point
+    if (magnitude_digits > 28) throw DecimalOverflow();
+    U128 mag = 0;
+    if (shift >= 0) {
+        for (char c : digits) mag = mag * 10 + static_cast<unsigned>(c - '0');
+        for (int k = 0; k < shift; ++k) mag *= 10;
+    } else {
+        const long keep = static_cast<long>(digits.size()) + shift;  // digits that stay
+        for (long k = 0; k < keep; ++k) mag = mag * 10 + static_cast<unsigned>(digits[static_cast<std::size_t>(k)] - '0');
+        // Half away from zero: look at the first dropped digit only.
+        const std::size_t dropped = keep < 0 ? 0 : static_cast<std::size_t>(keep);
+        if (keep >= 0 && dropped < digits.size() && digits[dropped] >= '5') ++mag;
+    }
+    out = from_raw(signed_result(mag, negative));
+    return true;
+}
+
+Decimal Decimal::parse_or_throw(std::string_view text) {
+    Decimal d;
+    if (!parse(text, d)) throw std::invalid_argument("not a number: " + std::string(text));
+    return d;
+}
+
+std::string Decimal::to_string() const {
+    U128 mag = uabs(raw_);
+    const U128 s = static_cast<U128>(scale());
+    U128 whole = mag / s;
+    U128 frac = mag % s;
+    std::string w;
+    do {
+        w.insert(w.begin(), static_cast<char>('0' + static_cast<int>(whole % 10)));
+        whole /= 10;
+    } while (whole != 0);
+    std::string out = raw_ < 0 ? "-" + w : w;
+    if (frac != 0) {
+        std::string f(kPlaces, '0');
+        for (int k = kPlaces - 1; k >= 0; --k) {
+            f[static_cast<std::size_t>(k)] = static_cast<char>('0' + static_cast<int>(frac % 10));
+            frac /= 10;
+        }
+        f.erase(f.find_last_not_of('0') + 1);
+        out += "." + f;
+    }
+    return out;
+}
+
+double Decimal::to_double() const { return std::strtod(to_string().c_str(), nullptr); }
+
+int Decimal::places() const {
+    Raw r = raw_ % scale();
+    if (r == 0) return 0;
+    int p = kPlaces;
+    while (r % 10 == 0) {
+        r /= 10;
+        --p;
+    }
+    return p;
+}
+
+Decimal operator*(Decimal a, Decimal b) {
+    const bool negative = (a.raw_ < 0) != (b.raw_ < 0);
+    const U256 product = mul_128(uabs(a.raw_), uabs(b.raw_));
+    U128 q, r;
+    bool over;
+    const U128 s = static_cast<U128>(Decimal::scale());
+    divmod_256(product, s, q, r, over);
+    if (over) throw DecimalOverflow();
+    return Decimal::from_raw(signed_result(rounded_quotient(q, r, s), negative));
+}
+
+Decimal operator/(Decimal a, Decimal b) {
+    if (b.raw_ == 0) throw DivisionByZero();
+    const bool negative = (a.raw_ < 0) != (b.raw_ < 0);
+    const U128 d = uabs(b.raw_);
+    const U128 n = uabs(a.raw_);
+    const U128 s = static_cast<U128>(Decimal::scale());
+    U128 q, r;
+    // Fast path: n × 10^12 fits in 128 bits for every |a| below about 1.7 × 10^14.
+    if (n <= (~static_cast<U128>(0)) / s) {
+        const U128 scaled = n * s;
+        q = scaled / d;
+        r = scaled % d;
+    } else {
+        bool over;
+        divmod_256(mul_128(n, s), d, q, r, over);
+        if (over) throw DecimalOverflow();
+    }
+    return Decimal::from_raw(signed_result(rounded_quotient(q, r, d), negative));
+}
+
+Decimal operator%(Decimal a, Decimal b) {
+    if (b.raw_ == 0) throw DivisionByZero();
+    return Decimal::from_raw(a.raw_ % b.raw_);
+}
+
+Decimal Decimal::round(int places) const {
+    if (places >= kPlaces) return *this;
+    Raw unit = 1;
+    for (int i = 0; i < kPlaces - places; ++i) unit *= 10;
+    const U128 mag = uabs(raw_);
+    const U128 u = static_cast<U128>(unit);
+    U128 q = mag / u, r = mag % u;
+    q = rounded_quotient(q, r, u);
+    return from_raw(signed_result(q * u, raw_ < 0));
+}
+
+Decimal Decimal::ceil(int places) const {
+    if (places >= kPlaces) return *this;
+    Raw unit = 1;
+    for (int i = 0; i < kPlaces - places; ++i) unit *= 10;
+    Raw q = raw_ / unit;  // truncates towards zero
+    if (raw_ % unit != 0 && raw_ > 0) ++q;
+    return from_raw(q * unit);
+}
+
+Decimal Decimal::floor() const {
+    Raw q = raw_ / scale();
+    if (raw_ % scale() != 0 && raw_ < 0) --q;
+    return from_raw(q * scale());
+}
+
+Decimal Decimal::floor_div(Decimal a, Decimal b) {
+    if (b.raw_ == 0) throw DivisionByZero();
+    Raw q = a.raw_ / b.raw_;
+    if ((a.raw_ % b.raw_ != 0) && ((a.raw_ < 0) != (b.raw_ < 0))) --q;
+    if (q >= limit() / scale() || q <= -(limit() / scale())) throw DecimalOverflow();
+    return from_raw(q * scale());
+}
+
+}  // namespace dealercalc
