@@ -1,1 +1,750 @@
-// placeholder
+// Figures from CSV text (spec §9). See csv.hpp for the contract; where the spec is
+// silent, the choices made are noted in the comments below.
+#include "dealercalc/csv.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+#include "dealercalc/figures.hpp"
+
+namespace dealercalc {
+
+namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;  // bytes asked from a Source at a time
+
+Value num(std::size_t n) { return Value(Decimal::from_int(static_cast<std::int64_t>(n))); }
+
+std::string where(std::size_t row, std::size_t column) {
+    return "row " + std::to_string(row) + ", column " + std::to_string(column);
+}
+
+// A malformed file: code invalid_csv, one detail with the reason and {"row", "column", ...}.
+Failure csv_failure(const std::string& reason, std::size_t row, std::size_t column, const std::string& text,
+                    Value extra = Value()) {
+    Value args = Value::object();
+    if (row > 0) args.set("row", num(row));
+    if (column > 0) args.set("column", num(column));
+    if (extra.is_object())
+        for (const Member& m : extra.as_object()) args.set(m.key, m.value);
+    std::string message = text;
+    if (row > 0 && column > 0) message = where(row, column) + ": " + text;
+    else if (row > 0) message = "row " + std::to_string(row) + ": " + text;
+    else if (column > 0) message = "column " + std::to_string(column) + ": " + text;
+    return make_failure("invalid_csv", message, "", reason, std::move(args));
+}
+
+Value limit_arg(std::size_t max) {
+    Value a = Value::object();
+    a.set("max", num(max));
+    return a;
+}
+
+// ---- text helpers --------------------------------------------------------------------
+
+bool starts_with(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
+bool ends_with(std::string_view s, std::string_view p) {
+    return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
+}
+
+// Removes surrounding white space: ASCII blanks, no-break space (U+00A0), ideographic
+// space (U+3000, typed by Chinese IMEs) and a stray byte order mark (U+FEFF).
+std::string_view trim(std::string_view s) {
+    static const std::string_view kWide[] = {"\xC2\xA0", "\xE3\x80\x80", "\xEF\xBB\xBF"};
+    for (bool again = true; again && !s.empty();) {
+        again = false;
+        const char c = s.front();
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
+            s.remove_prefix(1);
+            again = true;
+            continue;
+        }
+        for (std::string_view w : kWide)
+            if (starts_with(s, w)) {
+                s.remove_prefix(w.size());
+                again = true;
+                break;
+            }
+    }
+    for (bool again = true; again && !s.empty();) {
+        again = false;
+        const char c = s.back();
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
+            s.remove_suffix(1);
+            again = true;
+            continue;
+        }
+        for (std::string_view w : kWide)
+            if (ends_with(s, w)) {
+                s.remove_suffix(w.size());
+                again = true;
+                break;
+            }
+    }
+    return s;
+}
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// Full-width ASCII forms (U+FF01..U+FF5E: "０１２", "－", "．", "％", "ｙｅｓ") and the
+// minus sign U+2212 become plain ASCII; ideographic spaces become spaces.
+std::string narrow(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b0 = static_cast<unsigned char>(s[i]);
+        if (b0 == 0xEF && i + 2 < s.size()) {
+            const auto b1 = static_cast<unsigned char>(s[i + 1]);
+            const auto b2 = static_cast<unsigned char>(s[i + 2]);
+            if (b1 == 0xBC && b2 >= 0x81 && b2 <= 0xBF) {  // U+FF01..U+FF3F
+                out.push_back(static_cast<char>(b2 - 0x80 + 0x20));
+                i += 3;
+                continue;
+            }
+            if (b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E) {  // U+FF40..U+FF5E
+                out.push_back(static_cast<char>(b2 - 0x80 + 0x60));
+                i += 3;
+                continue;
+            }
+        }
+        if (starts_with(s.substr(i), "\xE2\x88\x92")) {  // U+2212 MINUS SIGN
+            out.push_back('-');
+            i += 3;
+            continue;
+        }
+        if (starts_with(s.substr(i), "\xE3\x80\x80")) {  // U+3000 IDEOGRAPHIC SPACE
+            out.push_back(' ');
+            i += 3;
+            continue;
+        }
+        out.push_back(s[i]);
+        ++i;
+    }
+    return out;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The currency symbols a spreadsheet may put before an amount of the programme's currency.
+std::vector<std::string_view> currency_symbols(const std::string& currency) {
+    if (currency == "CNY" || currency == "JPY") return {"\xEF\xBF\xA5", "\xC2\xA5"};  // ￥ ¥
+    if (currency == "USD" || currency == "HKD" || currency == "SGD" || currency == "TWD" || currency == "AUD" ||
+        currency == "CAD" || currency == "NZD")
+        return {"$"};
+    if (currency == "EUR") return {"\xE2\x82\xAC"};
+    if (currency == "GBP") return {"\xC2\xA3"};
+    return {};
+}
+
+enum class NumberParse { Ok, NotANumber, TooManyPlaces, Overflow };
+
+// A figure as a person writes it: [sign] digits with optional thousands separators in
+// groups of three, optional fraction. No exponents: a spreadsheet writes "1.23E+11" only
+// when it has already dropped digits, so such a cell is refused rather than guessed.
+NumberParse parse_number(std::string_view text, Decimal& out) {
+    std::string_view s = text;
+    bool negative = false;
+    if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+        negative = s.front() == '-';
+        s.remove_prefix(1);
+    }
+    const std::size_t dot = s.find('.');
+    std::string_view int_part = s.substr(0, dot);
+    std::string_view frac = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
+    if (dot != std::string_view::npos && frac.empty()) return NumberParse::NotANumber;  // "5."
+    if (int_part.empty() && frac.empty()) return NumberParse::NotANumber;
+    for (char c : frac)
+        if (!is_digit(c)) return NumberParse::NotANumber;
+    std::string digits;
+    if (int_part.find(',') != std::string_view::npos) {
+        // 1,234 or 12,345,678: a first group of 1-3 digits, then groups of exactly three.
+        std::size_t group = 0;
+        bool first = true;
+        for (char c : int_part) {
+            if (c == ',') {
+                if (group == 0 || (first && group > 3) || (!first && group != 3)) return NumberParse::NotANumber;
+                first = false;
+                group = 0;
+            } else if (is_digit(c)) {
+                digits.push_back(c);
+                ++group;
+            } else {
+                return NumberParse::NotANumber;
+            }
+        }
+        if (group != 3) return NumberParse::NotANumber;
+    } else {
+        for (char c : int_part) {
+            if (!is_digit(c)) return NumberParse::NotANumber;
+            digits.push_back(c);
+        }
+    }
+    const std::size_t nz = digits.find_first_not_of('0');
+    digits = nz == std::string::npos ? "0" : digits.substr(nz);
+    while (!frac.empty() && frac.back() == '0') frac.remove_suffix(1);
+    if (frac.size() > static_cast<std::size_t>(Decimal::kPlaces)) return NumberParse::TooManyPlaces;
+    if (digits.size() > 15) return NumberParse::Overflow;
+    std::string canonical = (negative ? "-" : "") + digits;
+    if (!frac.empty()) canonical += "." + std::string(frac);
+    try {
+        if (!Decimal::parse(canonical, out)) return NumberParse::NotANumber;
+    } catch (const DecimalOverflow&) {
+        return NumberParse::Overflow;
+    }
+    return NumberParse::Ok;
+}
+
+// true/false/yes/no/y/n/1/0/是/否 (any case); returns false when the cell is none of them.
+bool parse_boolean(std::string_view text, bool& out) {
+    const std::string s = lower_ascii(text);
+    static const char* const kTrue[] = {"true", "yes", "y", "1", "\xE6\x98\xAF"};   // 是
+    static const char* const kFalse[] = {"false", "no", "n", "0", "\xE5\x90\xA6"};  // 否
+    for (const char* t : kTrue)
+        if (s == t) return out = true, true;
+    for (const char* f : kFalse)
+        if (s == f) return out = false, true;
+    return false;
+}
+
+// YYYY-MM-DD, also YYYY/M/D, YYYY.M.D and YYYY年M月D日, normalised to YYYY-MM-DD.
+bool parse_date(std::string_view text, std::string& iso) {
+    const std::string s = narrow(text);
+    std::string_view v = trim(s);
+    auto take_digits = [&](std::size_t min, std::size_t max, std::string& out) {
+        std::size_t n = 0;
+        while (n < v.size() && is_digit(v[n])) ++n;
+        if (n < min || n > max) return false;
+        out.assign(v.substr(0, n));
+        v.remove_prefix(n);
+        return true;
+    };
+    std::string y, m, d;
+    if (!take_digits(4, 4, y)) return false;
+    std::string_view sep1, sep2, end;
+    if (starts_with(v, "\xE5\xB9\xB4")) {  // 年 月 日
+        sep1 = "\xE5\xB9\xB4";
+        sep2 = "\xE6\x9C\x88";
+        end = "\xE6\x97\xA5";
+    } else if (!v.empty() && (v.front() == '-' || v.front() == '/' || v.front() == '.')) {
+        sep1 = sep2 = v.substr(0, 1);
+    } else {
+        return false;
+    }
+    v.remove_prefix(sep1.size());
+    if (!take_digits(1, 2, m) || !starts_with(v, sep2)) return false;
+    v.remove_prefix(sep2.size());
+    if (!take_digits(1, 2, d)) return false;
+    if (!end.empty() && starts_with(v, end)) v.remove_prefix(end.size());
+    if (!v.empty()) return false;
+    if (m.size() == 1) m = "0" + m;
+    if (d.size() == 1) d = "0" + d;
+    iso = y + "-" + m + "-" + d;
+    Date date;
+    return Date::parse(iso, date);
+}
+
+// ---- header --------------------------------------------------------------------------
+
+// Labels of a metric in every language, lower-cased and trimmed.
+std::vector<std::string> label_keys(const Value& label) {
+    std::vector<std::string> out;
+    if (label.is_string()) {
+        out.push_back(lower_ascii(trim(label.as_string())));
+    } else if (label.is_object()) {
+        for (const Member& m : label.as_object())
+            if (m.value.is_string()) out.push_back(lower_ascii(trim(m.value.as_string())));
+    }
+    return out;
+}
+
+// Strips a trailing unit in parentheses, "内容阅读量 (次)" or "内容阅读量（次）"; returns
+// false when there is none.
+bool strip_unit(std::string_view name, std::string& out) {
+    static const std::string_view kClose[] = {")", "\xEF\xBC\x89"};  // ) ）
+    static const std::string_view kOpen[] = {"(", "\xEF\xBC\x88"};   // ( （
+    for (std::string_view close : kClose) {
+        if (!ends_with(name, close)) continue;
+        std::size_t best = std::string_view::npos;
+        for (std::string_view open : kOpen) {
+            const std::size_t at = name.rfind(open);
+            if (at != std::string_view::npos && (best == std::string_view::npos || at > best)) best = at;
+        }
+        if (best == std::string_view::npos || best == 0) return false;
+        const std::string_view rest = trim(name.substr(0, best));
+        if (rest.empty()) return false;
+        out.assign(rest);
+        return true;
+    }
+    return false;
+}
+
+enum Fixed { kNone = -1, kDealerId = 0, kDealerName = 1, kAsOf = 2 };
+
+int fixed_column(const std::string& key) {
+    static const std::pair<const char*, int> kNames[] = {
+        {"dealer_id", kDealerId},
+        {"dealer id", kDealerId},
+        {"\xE7\xBB\x8F\xE9\x94\x80\xE5\x95\x86\xE7\xBC\x96\xE5\x8F\xB7", kDealerId},  // 经销商编号
+        {"dealer_name", kDealerName},
+        {"dealer name", kDealerName},
+        {"\xE7\xBB\x8F\xE9\x94\x80\xE5\x95\x86\xE5\x90\x8D\xE7\xA7\xB0", kDealerName},  // 经销商名称
+        {"as_of", kAsOf},
+        {"as of", kAsOf},
+        {"\xE6\x88\xAA\xE8\x87\xB3\xE6\x97\xA5\xE6\x9C\x9F", kAsOf},  // 截至日期
+        {"\xE6\x88\xAA\xE6\xAD\xA2\xE6\x97\xA5\xE6\x9C\x9F", kAsOf},  // 截止日期 (the common variant)
+    };
+    for (const auto& [name, which] : kNames)
+        if (key == name) return which;
+    return kNone;
+}
+
+const char* fixed_id(int which) {
+    switch (which) {
+        case kDealerId: return "dealer_id";
+        case kDealerName: return "dealer_name";
+        default: return "as_of";
+    }
+}
+
+struct Match {
+    int metric = -1;
+    int fixed = kNone;
+};
+
+Match match_name(const Program& program, const std::vector<std::vector<std::string>>& labels, std::string_view name) {
+    Match m;
+    for (std::size_t i = 0; i < program.metrics.size(); ++i)
+        if (program.metrics[i].id == name) return m.metric = static_cast<int>(i), m;
+    const std::string key = lower_ascii(name);
+    if ((m.fixed = fixed_column(key)) != kNone) return m;
+    for (std::size_t i = 0; i < program.metrics.size(); ++i)
+        for (const std::string& l : labels[i])
+            if (!l.empty() && l == key) return m.metric = static_cast<int>(i), m;
+    return m;
+}
+
+// resolve_csv_header, knowing the line the header is on (0 when unknown).
+CsvHeader resolve_header(const Program& program, const std::vector<std::string>& cells, std::size_t line) {
+    CsvHeader h;
+    h.names = cells;
+    h.metric.assign(cells.size(), -1);
+    std::vector<std::vector<std::string>> labels;
+    labels.reserve(program.metrics.size());
+    for (const Metric& m : program.metrics) labels.push_back(label_keys(m.label));
+    std::vector<int> metric_column(program.metrics.size(), -1);
+    int* fixed[] = {&h.dealer_id, &h.dealer_name, &h.as_of};
+    bool any_metric = false;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+        const std::string_view name = trim(cells[c]);
+        if (name.empty()) continue;  // an unnamed column (spreadsheets add them): ignored
+        Match m = match_name(program, labels, name);
+        std::string bare;
+        if (m.metric < 0 && m.fixed == kNone && strip_unit(name, bare)) m = match_name(program, labels, bare);
+        auto duplicate = [&](int first, const std::string& what, Value extra) {
+            extra.set("first_column", num(static_cast<std::size_t>(first) + 1));
+            extra.set("header", std::string(name));
+            extra.set("columns", Value(Array{num(static_cast<std::size_t>(first) + 1), num(c + 1)}));
+            const std::string first_name(trim(cells[static_cast<std::size_t>(first)]));
+            return csv_failure("duplicate_column", line, c + 1,
+                               "columns " + std::to_string(first + 1) + " (" + first_name + ") and " + std::to_string(c + 1) + " (" +
+                                   std::string(name) + ") both hold " + what + "; keep one of them",
+                               std::move(extra));
+        };
+        if (m.metric >= 0) {
+            const auto i = static_cast<std::size_t>(m.metric);
+            if (metric_column[i] >= 0) {
+                Value extra = Value::object();
+                extra.set("metric", program.metrics[i].id);
+                throw duplicate(metric_column[i], "the metric \"" + program.metrics[i].id + "\"", std::move(extra));
+            }
+            metric_column[i] = static_cast<int>(c);
+            h.metric[c] = m.metric;
+            any_metric = true;
+        } else if (m.fixed != kNone) {
+            int& slot = *fixed[m.fixed];
+            if (slot >= 0) {
+                Value extra = Value::object();
+                extra.set("field", fixed_id(m.fixed));
+                throw duplicate(slot, std::string("\"") + fixed_id(m.fixed) + "\"", std::move(extra));
+            }
+            slot = static_cast<int>(c);
+        } else {
+            h.unknown.push_back(cells[c]);
+        }
+    }
+    if (!any_metric) {
+        // "a;b;c" (a spreadsheet saved with a European list separator) or a tab-separated
+        // file reads as one cell, perhaps followed by empty ones.
+        std::vector<std::string_view> named;
+        for (const std::string& cell : cells)
+            if (!trim(cell).empty()) named.push_back(cell);
+        if (named.size() == 1 && named[0].find_first_of(";\t") != std::string_view::npos) {
+            Value extra = Value::object();
+            extra.set("separator", named[0].find(';') != std::string_view::npos ? ";" : "\t");
+            throw csv_failure("wrong_separator", line, 0,
+                              "the columns are separated by semicolons or tabs; save the file as CSV with commas "
+                              "(\"CSV UTF-8 (Comma delimited)\")",
+                              std::move(extra));
+        }
+        throw csv_failure("no_metric_columns", line, 0,
+                          "no column names a metric of this programme; the first row must hold metric ids or labels "
+                          "(download the template)");
+    }
+    return h;
+}
+
+std::string header_name(const CsvHeader& header, std::size_t column) {
+    return column < header.names.size() ? std::string(trim(header.names[column])) : std::string();
+}
+
+void add_location(ErrorDetail& e, std::size_t line, std::size_t column, const std::string& header) {
+    if (!e.args.is_object()) e.args = Value::object();
+    e.args.set("row", num(line));
+    e.args.set("column", num(column + 1));
+    e.args.set("header", header);
+    e.message = where(line, column + 1) + " (" + header + "): " + e.message;
+}
+
+}  // namespace
+
+// ---- CsvReader -----------------------------------------------------------------------
+
+CsvReader::CsvReader(Source source, CsvLimits limits) : source_(std::move(source)), limits_(limits) {}
+
+CsvReader::CsvReader(std::string_view text, CsvLimits limits)
+    : source_([text, at = std::size_t{0}](char* buffer, std::size_t capacity) mutable {
+          const std::size_t n = std::min(capacity, text.size() - at);
+          std::copy_n(text.data() + at, n, buffer);
+          at += n;
+          return n;
+      }),
+      limits_(limits) {}
+
+// Appends up to one chunk after the unconsumed bytes (which move to the front): the
+// buffer never holds more than a chunk and a few bytes, whatever the file size.
+bool CsvReader::fill() {
+    if (eof_) return false;
+    if (pos_ > 0) {
+        buffer_.erase(0, pos_);
+        pos_ = 0;
+    }
+    const std::size_t old = buffer_.size();
+    buffer_.resize(old + kChunk);
+    std::size_t n = source_ ? source_(&buffer_[old], kChunk) : 0;
+    n = std::min(n, kChunk);
+    buffer_.resize(old + n);
+    if (n == 0) {
+        eof_ = true;
+        return false;
+    }
+    bytes_read_ += n;
+    if (bytes_read_ > limits_.max_bytes)
+        throw csv_failure("too_large", line_, field_ > 0 ? field_ : 1,
+                          "the file is larger than " + std::to_string(limits_.max_bytes) + " bytes", limit_arg(limits_.max_bytes));
+    return true;
+}
+
+bool CsvReader::next(std::vector<std::string>& fields) {
+    fields.clear();
+    field_ = 0;
+    auto peek = [&]() -> int {
+        if (pos_ < buffer_.size() || fill()) return static_cast<unsigned char>(buffer_[pos_]);
+        return -1;
+    };
+    if (!started_) {
+        started_ = true;
+        while (buffer_.size() - pos_ < 3 && fill()) {
+        }
+        if (starts_with(std::string_view(buffer_).substr(pos_), "\xEF\xBB\xBF")) pos_ += 3;
+    }
+    // Blank lines are skipped; so is the line end after the last record.
+    for (;;) {
+        const int c = peek();
+        if (c < 0) return false;
+        if (c == '\n') {
+            ++pos_;
+            ++line_;
+        } else if (c == '\r') {
+            ++pos_;
+            if (peek() == '\n') ++pos_;
+            ++line_;
+        } else {
+            break;
+        }
+    }
+    record_line_ = line_;
+    if (++records_ > limits_.max_rows)
+        throw csv_failure("too_many_rows", record_line_, 1, "the file has more than " + std::to_string(limits_.max_rows) + " rows",
+                          limit_arg(limits_.max_rows));
+    std::string field;
+    auto append = [&](const char* p, std::size_t n, std::size_t field_line) {
+        if (field.size() + n > limits_.max_cell)
+            throw csv_failure("cell_too_long", field_line, field_,
+                              "a cell is longer than " + std::to_string(limits_.max_cell) + " bytes", limit_arg(limits_.max_cell));
+        field.append(p, n);
+    };
+    auto stray = [&]() {
+        return csv_failure("stray_quote", line_, field_,
+                           "a quote (\") in a cell that is not quoted, or after a closing quote; a cell holding quotes must be "
+                           "quoted as a whole, with each inner quote doubled (\"\")");
+    };
+    for (;;) {
+        field.clear();
+        field_ = fields.size() + 1;
+        if (field_ > limits_.max_columns)
+            throw csv_failure("too_many_columns", record_line_, field_,
+                              "a row has more than " + std::to_string(limits_.max_columns) + " columns", limit_arg(limits_.max_columns));
+        const std::size_t field_line = line_;
+        int c = peek();
+        if (c == '"') {
+            ++pos_;
+            for (;;) {
+                if (pos_ == buffer_.size() && !fill())
+                    throw csv_failure("unterminated_quote", field_line, field_,
+                                      "a quoted cell is never closed: the file ends before its closing quote (\")");
+                const char* b = buffer_.data() + pos_;
+                const char* e = buffer_.data() + buffer_.size();
+                const char* p = b;
+                while (p < e && *p != '"' && *p != '\r' && *p != '\n') ++p;
+                append(b, static_cast<std::size_t>(p - b), field_line);
+                pos_ += static_cast<std::size_t>(p - b);
+                if (p == e) continue;
+                const char special = *p;
+                ++pos_;
+                if (special == '"') {
+                    if (peek() == '"') {
+                        ++pos_;
+                        append("\"", 1, field_line);
+                        continue;
+                    }
+                    break;
+                }
+                append(&special, 1, field_line);  // a line break inside the cell, kept as written
+                ++line_;
+                if (special == '\r' && peek() == '\n') {
+                    ++pos_;
+                    append("\n", 1, field_line);
+                }
+            }
+            c = peek();
+            if (c != ',' && c != '\r' && c != '\n' && c >= 0) throw stray();
+        } else {
+            for (;;) {
+                if (pos_ == buffer_.size() && !fill()) break;
+                const char* b = buffer_.data() + pos_;
+                const char* e = buffer_.data() + buffer_.size();
+                const char* p = b;
+                while (p < e && *p != ',' && *p != '\r' && *p != '\n' && *p != '"') ++p;
+                append(b, static_cast<std::size_t>(p - b), field_line);
+                pos_ += static_cast<std::size_t>(p - b);
+                if (p < e) break;
+            }
+            c = peek();
+            if (c == '"') throw stray();
+        }
+        fields.push_back(std::move(field));
+        if (c == ',') {
+            ++pos_;
+            continue;
+        }
+        if (c == '\r') {
+            ++pos_;
+            if (peek() == '\n') ++pos_;
+            ++line_;
+        } else if (c == '\n') {
+            ++pos_;
+            ++line_;
+        }
+        return true;
+    }
+}
+
+// ---- header and rows -----------------------------------------------------------------
+
+CsvHeader resolve_csv_header(const Program& program, const std::vector<std::string>& cells) {
+    return resolve_header(program, cells, 0);
+}
+
+Value csv_row_figures(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,
+                      std::size_t line, std::vector<ErrorDetail>& errors) {
+    Value doc = Value::object();
+    doc.set("format", kFiguresFormat);
+    Value dealer = Value::object();
+    Value values = Value::object();
+    std::string as_of;
+    const std::size_t columns = header.names.size();
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+        const std::string_view cell = trim(cells[c]);
+        if (cell.empty()) continue;  // a missing figure
+        if (c >= columns) {
+            Value a = Value::object();
+            a.set("row", num(line));
+            a.set("column", num(c + 1));
+            a.set("max", num(columns));
+            a.set("value", std::string(cell));
+            errors.push_back(ErrorDetail{"", "extra_cells",
+                                         where(line, c + 1) + ": the row has more cells than the header (" +
+                                             std::to_string(columns) + " columns)",
+                                         std::move(a)});
+            break;  // one report per row is enough
+        }
+        const std::string name = header_name(header, c);
+        if (static_cast<int>(c) == header.dealer_id) {
+            dealer.set("id", std::string(cell));
+            continue;
+        }
+        if (static_cast<int>(c) == header.dealer_name) {
+            dealer.set("name", std::string(cell));
+            continue;
+        }
+        if (static_cast<int>(c) == header.as_of) {
+            if (!parse_date(cell, as_of)) {
+                as_of.clear();
+                Value a = Value::object();
+                a.set("value", std::string(cell));
+                ErrorDetail e{"/as_of", "bad_date", "\"" + std::string(cell) + "\" is not a date such as 2027-03-15", a};
+                add_location(e, line, c, name);
+                errors.push_back(std::move(e));
+            }
+            continue;
+        }
+        const int mi = c < header.metric.size() ? header.metric[c] : -1;
+        if (mi < 0) continue;  // an unknown column, reported once with the header
+        const Metric& m = program.metrics[static_cast<std::size_t>(mi)];
+        const std::string path = pointer_append("/values", m.id);
+        const std::string norm = narrow(cell);
+        std::string_view text = trim(norm);
+        auto fail = [&](const char* reason, const std::string& message, Value args) {
+            args.set("metric", m.id);
+            args.set("value", std::string(cell));
+            ErrorDetail e{path, reason, message, std::move(args)};
+            add_location(e, line, c, name);
+            errors.push_back(std::move(e));
+        };
+        Value v;
+        std::string joined;  // an amount without its currency symbol
+        if (m.type == MetricType::Boolean) {
+            bool b = false;
+            if (!parse_boolean(text, b)) {
+                fail("not_boolean",
+                     "\"" + std::string(cell) + "\" is not yes or no: write 是/否, yes/no, true/false or 1/0", Value::object());
+                continue;
+            }
+            v = Value(b);
+        } else {
+            if (m.type == MetricType::Percent && !text.empty() && text.back() == '%') text = trim(text.substr(0, text.size() - 1));
+            if (m.type == MetricType::Amount) {
+                std::string_view sign;
+                std::string_view rest = text;
+                if (!rest.empty() && (rest.front() == '-' || rest.front() == '+')) {
+                    sign = rest.substr(0, 1);
+                    rest.remove_prefix(1);
+                }
+                for (std::string_view sym : currency_symbols(program.currency))
+                    if (starts_with(rest, sym)) {
+                        rest.remove_prefix(sym.size());
+                        joined.assign(sign);
+                        joined.append(rest);
+                        text = joined;
+                        break;
+                    }
+            }
+            Decimal d;
+            const NumberParse r = parse_number(text, d);
+            if (r == NumberParse::NotANumber) {
+                fail("not_a_number", "\"" + std::string(cell) + "\" is not a number", Value::object());
+                continue;
+            }
+            if (r == NumberParse::TooManyPlaces) {
+                Value a = Value::object();
+                if (m.type == MetricType::Count) {
+                    fail("not_integer", "\"" + m.id + "\" is a count: whole numbers only (got " + std::string(cell) + ")", a);
+                } else {
+                    a.set("max", m.decimals);
+                    fail("too_many_decimals",
+                         "\"" + m.id + "\" allows at most " + std::to_string(m.decimals) + " decimal places (got " + std::string(cell) + ")", a);
+                }
+                continue;
+            }
+            if (r == NumberParse::Overflow) {
+                fail("out_of_range", "\"" + m.id + "\" must be below 10^12 in magnitude", Value::object());
+                continue;
+            }
+            v = Value(d);
+        }
+        if (auto bad = check_figure(program, m, v, path)) {
+            if (!bad->args.is_object()) bad->args = Value::object();
+            bad->args.set("value", std::string(cell));
+            add_location(*bad, line, c, name);
+            errors.push_back(std::move(*bad));
+            continue;
+        }
+        values.set(m.id, std::move(v));
+    }
+    if (dealer.size() > 0) doc.set("dealer", std::move(dealer));
+    if (!as_of.empty()) doc.set("as_of", as_of);
+    doc.set("values", std::move(values));
+    return doc;
+}
+
+CsvFigures parse_figures_csv(const Program& program, std::string_view text, const CsvLimits& limits) {
+    CsvReader reader(text, limits);
+    CsvFigures out;
+    std::vector<std::string> cells;
+    if (!reader.next(cells))
+        throw csv_failure("empty", 0, 0, "the file is empty: its first row must name the columns (download the template)");
+    out.header = resolve_header(program, cells, reader.line());
+    while (reader.next(cells)) {
+        // Rows of empty cells (",,,," as spreadsheets save them) are not dealers.
+        if (std::all_of(cells.begin(), cells.end(), [](const std::string& s) { return trim(s).empty(); })) continue;
+        CsvFigures::Row row;
+        row.line = reader.line();
+        row.figures = csv_row_figures(program, out.header, cells, row.line, row.errors);
+        out.rows.push_back(std::move(row));
+    }
+    return out;
+}
+
+// ---- output --------------------------------------------------------------------------
+
+std::string csv_template(const Program& program, const std::string& language) {
+    // The header holds ids, whatever the reader's language, so the file reads back the
+    // same in every language; the page shows the labels next to it.
+    (void)language;
+    std::string out = "dealer_id,dealer_name,as_of";
+    for (const Metric& m : program.metrics) out += "," + csv_cell(m.id);
+    out += "\r\n";
+    return out;
+}
+
+std::string csv_cell(std::string_view text) {
+    // A plain number ("-12.5", "+3") is left alone: it is data, not a formula.
+    auto plain_number = [](std::string_view s) {
+        if (!s.empty() && (s.front() == '+' || s.front() == '-')) s.remove_prefix(1);
+        const std::size_t dot = s.find('.');
+        const std::string_view i = s.substr(0, dot);
+        const std::string_view f = dot == std::string_view::npos ? std::string_view("0") : s.substr(dot + 1);
+        auto digits = [](std::string_view d) { return !d.empty() && std::all_of(d.begin(), d.end(), is_digit); };
+        return digits(i) && digits(f);
+    };
+    std::string cell;
+    if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos && !plain_number(text))
+        cell = "'";
+    cell.append(text);
+    if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+    std::string quoted = "\"";
+    for (char c : cell) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    quoted += '"';
+    return quoted;
+}
+
+}  // namespace dealercalc

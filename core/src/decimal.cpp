@@ -77,12 +77,17 @@ Decimal Decimal::from_raw(Raw raw) {
 Decimal Decimal::from_int(std::int64_t v) { return from_raw(static_cast<Raw>(v) * scale()); }
 
 Decimal Decimal::pow10(int exponent) {
+    // 10^15 and up overflow (and 10^39 would not even fit the raw type); anything below
+    // 10^-12 rounds to 0 at the 12th place.
+    if (exponent > 14) throw DecimalOverflow();
+    if (exponent < -kPlaces) return Decimal();
     Raw r = 1;
     for (int i = 0; i < exponent + kPlaces; ++i) r *= 10;
     return from_raw(r);
 }
 
-bool Decimal::parse(std::string_view s, Decimal& out) {
+bool Decimal::parse(std::string_view s, Decimal& out, bool* inexact) {
+    if (inexact) *inexact = false;
     std::size_t i = 0;
     bool negative = false;
     if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
@@ -91,12 +96,12 @@ bool Decimal::parse(std::string_view s, Decimal& out) {
     }
     // Collect significant digits, and the power of ten they are scaled by.
     std::string digits;
-    int exp10 = 0;
-    bool any_digit = false;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-        digits.push_back(s[i++]);
-        any_digit = true;
-    }
+    long long exp10 = 0;
+    // JSON: the integer part is "0" or a digit 1-9 followed by digits; no ".5", no "01".
+    const std::size_t int_start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') digits.push_back(s[i++]);
+    if (i == int_start) return false;
+    if (s[int_start] == '0' && i - int_start > 1) return false;
     if (i < s.size() && s[i] == '.') {
         ++i;
         bool frac_digit = false;
@@ -107,18 +112,20 @@ bool Decimal::parse(std::string_view s, Decimal& out) {
         }
         if (!frac_digit) return false;
     }
-    if (!any_digit && digits.empty()) return false;
     if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
         ++i;
         bool eneg = false;
         if (i < s.size() && (s[i] == '-' || s[i] == '+')) eneg = s[i++] == '-';
-        if (i >= s.size()) return false;
-        long e = 0;
+        const std::size_t exp_start = i;
+        // Saturates far beyond any digit count a text can hold, so a huge exponent still
+        // means "overflow" or "rounds to 0" rather than a silently truncated exponent.
+        long long e = 0;
         while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-            if (e < 100000) e = e * 10 + (s[i] - '0');
+            if (e < 1000000000000000LL) e = e * 10 + (s[i] - '0');
             ++i;
         }
-        exp10 += static_cast<int>(eneg ? -e : e);
+        if (i == exp_start) return false;
+        exp10 += eneg ? -e : e;
     }
     if (i != s.size()) return false;
     // Strip leading zeros so the digit count measures magnitude.
@@ -129,19 +136,20 @@ bool Decimal::parse(std::string_view s, Decimal& out) {
     }
     digits.erase(0, first);
     // Value = digits × 10^exp10; in raw units: digits × 10^(exp10 + 12).
-    const int shift = exp10 + kPlaces;
-    const long magnitude_digits = static_cast<long>(digits.size()) + shift;  // digits before the raw point
+    const long long shift = exp10 + kPlaces;
+    const long long magnitude_digits = static_cast<long long>(digits.size()) + shift;  // digits before the raw point
     if (magnitude_digits > 28) throw DecimalOverflow();
     U128 mag = 0;
     if (shift >= 0) {
         for (char c : digits) mag = mag * 10 + static_cast<unsigned>(c - '0');
-        for (int k = 0; k < shift; ++k) mag *= 10;
+        for (long long k = 0; k < shift; ++k) mag *= 10;
     } else {
-        const long keep = static_cast<long>(digits.size()) + shift;  // digits that stay
-        for (long k = 0; k < keep; ++k) mag = mag * 10 + static_cast<unsigned>(digits[static_cast<std::size_t>(k)] - '0');
+        const long long keep = magnitude_digits;  // digits that stay
+        for (long long k = 0; k < keep; ++k) mag = mag * 10 + static_cast<unsigned>(digits[static_cast<std::size_t>(k)] - '0');
         // Half away from zero: look at the first dropped digit only.
         const std::size_t dropped = keep < 0 ? 0 : static_cast<std::size_t>(keep);
         if (keep >= 0 && dropped < digits.size() && digits[dropped] >= '5') ++mag;
+        if (inexact) *inexact = digits.find_first_not_of('0', dropped) != std::string::npos;
     }
     out = from_raw(signed_result(mag, negative));
     return true;
@@ -191,13 +199,17 @@ int Decimal::places() const {
 
 Decimal operator*(Decimal a, Decimal b) {
     const bool negative = (a.raw_ < 0) != (b.raw_ < 0);
-    const U256 product = mul_128(uabs(a.raw_), uabs(b.raw_));
-    U128 q, r;
-    bool over;
+    const U128 A = uabs(a.raw_), B = uabs(b.raw_);
     const U128 s = static_cast<U128>(Decimal::scale());
-    divmod_256(product, s, q, r, over);
-    if (over) throw DecimalOverflow();
-    return Decimal::from_raw(signed_result(rounded_quotient(q, r, s), negative));
+    const U128 limit = static_cast<U128>(Decimal::limit());
+    // A × B / 10^12 with A = ah·10^12 + al and B = bh·10^12 + bl:
+    //   ah·B + al·bh + al·bl / 10^12 — only the last term has a fraction to round,
+    // and every partial product fits in 128 bits once ah·B is known not to overflow.
+    const U128 ah = A / s, al = A % s, bh = B / s, bl = B % s;
+    if (ah != 0 && B > limit / ah) throw DecimalOverflow();
+    const U128 low = al * bl;
+    const U128 magnitude = ah * B + al * bh + rounded_quotient(low / s, low % s, s);
+    return Decimal::from_raw(signed_result(magnitude, negative));
 }
 
 Decimal operator/(Decimal a, Decimal b) {

@@ -1,1 +1,329 @@
-// placeholder
+// One evaluation pass (spec §7) and the search that re-runs it to find next tiers.
+#include "dealercalc/engine.hpp"
+
+#include <algorithm>
+
+#include "engine_internal.hpp"
+
+namespace dealercalc {
+
+const char* to_string(Status s) {
+    switch (s) {
+        case Status::Earned: return "earned";
+        case Status::None: return "none";
+        case Status::Locked: return "locked";
+    }
+    return "none";
+}
+
+Decimal number_of(const Value& v) {
+    if (v.is_number()) return v.as_number();
+    if (v.is_bool()) return v.as_bool() ? Decimal(1) : Decimal(0);
+    return Decimal();
+}
+
+Decimal item_points(const ScoreItem& item, const Value& value) {
+    const Decimal v = number_of(value);
+    if (v <= Decimal(0)) return Decimal();
+    if (item.curve == Curve::Step) return v >= item.target ? item.points : Decimal();
+    if (v >= item.target) return item.points;
+    return item.points * (v / item.target);
+}
+
+int tier_reached(const Rule& rule, Decimal basis) {
+    int reached = -1;
+    for (std::size_t i = 0; i < rule.tiers.size(); ++i) {
+        if (rule.tiers[i].from <= basis) reached = static_cast<int>(i);
+        else break;
+    }
+    return reached;
+}
+
+Decimal marginal_amount(const Rule& rule, Decimal basis) {
+    Decimal sum;
+    for (std::size_t i = 0; i < rule.tiers.size(); ++i) {
+        const Decimal from = rule.tiers[i].from;
+        if (basis <= from) break;
+        const Decimal upper = i + 1 < rule.tiers.size() ? Decimal::min(basis, rule.tiers[i + 1].from) : basis;
+        sum += rule.tiers[i].rate * (upper - from);
+    }
+    return sum;
+}
+
+void load_inputs(const Program& program, const Figures& figures, std::vector<Value>& slots) {
+    slots.resize(program.slot_ids.size());
+    for (std::size_t i = 0; i < program.metrics.size(); ++i) slots[i] = figures.values[i];
+}
+
+namespace {
+
+[[noreturn]] void derived_failure(const std::string& path, const std::string& id, const std::string& reason, const std::string& what) {
+    Value args = Value::object();
+    args.set("id", id);
+    Error e;
+    e.code = "derived_error";
+    e.message = "\"" + id + "\" cannot be computed: " + what;
+    e.details.push_back(ErrorDetail{path, reason, e.message, args});
+    throw Failure(std::move(e));
+}
+
+// Applies an expression; a failure becomes derived_error naming `id`. The pointer is
+// only built when something fails (this runs in the hot path).
+template <typename PathFn>
+Value apply_checked(const Logic& logic, const std::vector<Value>& slots, PathFn path, const std::string& id) {
+    LogicScope scope;
+    scope.slots = &slots;
+    try {
+        return apply_logic(logic, scope);
+    } catch (const LogicError& e) {
+        derived_failure(path() + e.path, id, e.reason, e.what());
+    } catch (const DecimalOverflow& e) {
+        derived_failure(path(), id, "overflow", e.what());
+    } catch (const DivisionByZero& e) {
+        derived_failure(path(), id, "division_by_zero", e.what());
+    }
+}
+
+}  // namespace
+
+// Computes one derived value or score into its slot.
+void compute_value(const Program& program, int slot, std::vector<Value>& slots) {
+    const std::size_t index = static_cast<std::size_t>(program.slot_index[static_cast<std::size_t>(slot)]);
+    if (program.slot_kinds[static_cast<std::size_t>(slot)] == SlotKind::Derived) {
+        const Derived& d = program.derived[index];
+        const auto path = [&] { return "/derived/" + std::to_string(index) + "/expr"; };
+        Value v = apply_checked(d.expr, slots, path, d.id);
+        if (v.is_number()) {
+            if (d.precision) v = Value(v.as_number().round(*d.precision));
+        } else if (!v.is_bool()) {
+            derived_failure(path(), d.id, "not_a_number", "the expression gave " + to_json(v) + ", not a number");
+        }
+        slots[static_cast<std::size_t>(slot)] = std::move(v);
+        return;
+    }
+    const Score& s = program.scores[index];
+    Decimal total;
+    for (const ScoreItem& item : s.items) total += item_points(item, slots[static_cast<std::size_t>(item.slot)]);
+    slots[static_cast<std::size_t>(slot)] = Value(total.round(2));
+}
+
+void compute_values(const Program& program, std::vector<Value>& slots) {
+    for (std::size_t slot = program.metrics.size(); slot < program.slot_ids.size(); ++slot)
+        compute_value(program, static_cast<int>(slot), slots);
+}
+
+namespace {
+
+bool unlocked(const Program& program, std::size_t index, const std::vector<Value>& slots) {
+    const Rule& r = program.rules[index];
+    if (!r.has_when) return true;
+    return truthy(apply_checked(r.when, slots, [index] { return "/rules/" + std::to_string(index) + "/when"; }, r.id));
+}
+
+void finish_amount(const Program& program, const Rule& rule, Component& c) {
+    const int precision = program.units[static_cast<std::size_t>(rule.unit)].precision;
+    c.uncapped = c.raw.round(precision);
+    Decimal paid = c.raw;
+    if (rule.cap && paid > *rule.cap) {
+        paid = *rule.cap;
+        c.capped = true;
+    }
+    c.amount = paid.round(precision);
+    if (rule.kind != RuleKind::Award) c.status = c.amount.is_zero() ? Status::None : Status::Earned;
+}
+
+}  // namespace
+
+void compute(const Program& program, Computation& c) {
+    compute_values(program, c.slots);
+    const std::vector<Value>& slots = c.slots;
+    c.components.assign(program.rules.size(), Component{});
+    for (std::size_t i = 0; i < program.rules.size(); ++i) {
+        const Rule& rule = program.rules[i];
+        Component& out = c.components[i];
+        if (rule.kind == RuleKind::Multiplier) continue;
+        if (!unlocked(program, i, slots)) {
+            out.status = Status::Locked;
+            continue;
+        }
+        switch (rule.kind) {
+            case RuleKind::Rate:
+                out.base = number_of(slots[static_cast<std::size_t>(rule.base)]);
+                if (rule.per) {
+                    out.blocks = Decimal::floor_div(out.base, *rule.per);
+                    out.raw = rule.rate * out.blocks;
+                } else {
+                    out.raw = rule.rate * out.base;
+                }
+                break;
+            case RuleKind::Tiered:
+                out.basis = number_of(slots[static_cast<std::size_t>(rule.basis)]);
+                out.base = number_of(slots[static_cast<std::size_t>(rule.base)]);
+                out.tier = tier_reached(rule, out.basis);
+                if (rule.mode == TierMode::Marginal) out.raw = marginal_amount(rule, out.basis);
+                else if (out.tier >= 0)
+                    out.raw = rule.mode == TierMode::Fixed ? rule.tiers[static_cast<std::size_t>(out.tier)].amount
+                                                           : rule.tiers[static_cast<std::size_t>(out.tier)].rate * out.base;
+                break;
+            case RuleKind::Award:
+                if (rule.is_tiered()) {
+                    out.basis = number_of(slots[static_cast<std::size_t>(rule.basis)]);
+                    out.tier = tier_reached(rule, out.basis);
+                    out.award = out.tier >= 0;
+                } else {
+                    out.award = true;
+                }
+                out.status = out.award ? Status::Earned : Status::None;
+                break;
+            case RuleKind::Multiplier: break;
+        }
+        finish_amount(program, rule, out);
+    }
+    // Multipliers see their targets after the targets' own caps and rounding.
+    for (std::size_t i = 0; i < program.rules.size(); ++i) {
+        const Rule& rule = program.rules[i];
+        if (rule.kind != RuleKind::Multiplier) continue;
+        Component& out = c.components[i];
+        if (!unlocked(program, i, slots)) {
+            out.status = Status::Locked;
+            continue;
+        }
+        out.basis = number_of(slots[static_cast<std::size_t>(rule.basis)]);
+        out.tier = tier_reached(rule, out.basis);
+        if (out.tier >= 0) {
+            const Decimal uplift = rule.tiers[static_cast<std::size_t>(out.tier)].factor - Decimal(1);
+            for (int t : rule.applies_to) out.raw += c.components[static_cast<std::size_t>(t)].amount * uplift;
+        }
+        finish_amount(program, rule, out);
+    }
+    // Caps in order, each on the amounts after the caps before it: an earlier cap's
+    // adjustment counts where that cap's rules all lie under this one (caps nest).
+    c.adjustments.clear();
+    std::vector<Decimal> cap_adjustment(program.caps.size());
+    for (std::size_t k = 0; k < program.caps.size(); ++k) {
+        const Cap& cap = program.caps[k];
+        Decimal sum;
+        for (int r : cap.rules) sum += c.components[static_cast<std::size_t>(r)].amount;
+        for (std::size_t j = 0; j < k; ++j) {
+            if (cap_adjustment[j].is_zero()) continue;
+            const std::vector<int>& inner = program.caps[j].rules;
+            if (std::includes(cap.rules.begin(), cap.rules.end(), inner.begin(), inner.end())) sum += cap_adjustment[j];
+        }
+        if (sum > cap.max) {
+            cap_adjustment[k] = cap.max - sum;
+            c.adjustments.push_back(Computation::Adjustment{static_cast<int>(k), cap_adjustment[k], sum});
+        }
+    }
+    c.totals.assign(program.units.size(), Decimal());
+    for (std::size_t i = 0; i < program.rules.size(); ++i)
+        if (program.rules[i].kind != RuleKind::Award)
+            c.totals[static_cast<std::size_t>(program.rules[i].unit)] += c.components[i].amount;
+    for (const Computation::Adjustment& a : c.adjustments)
+        c.totals[static_cast<std::size_t>(program.caps[static_cast<std::size_t>(a.cap)].unit)] += a.amount;
+}
+
+// ---------------------------------------------------------------------------
+// The search for the smallest increase of one metric that satisfies a goal.
+
+namespace {
+
+// The largest multiple of `step` not above x (x >= 0), without counting the steps (a
+// number metric can rise by up to 10^18 steps of 10^-6, beyond Decimal's range).
+Decimal grid_floor(Decimal x, Decimal step) { return x - x % step; }
+
+}  // namespace
+
+std::optional<Decimal> smallest_increase(const Program& program, const std::vector<Value>& base_slots, int metric_index,
+                                         const Goal& goal, SearchStats* stats) {
+    const Metric& m = program.metrics[static_cast<std::size_t>(metric_index)];
+    const std::size_t at = static_cast<std::size_t>(m.slot);
+    const Decimal current = number_of(base_slots[at]);
+    std::vector<Value> slots = base_slots;
+    auto trial = [&](Decimal increase, Decimal* measure) -> bool {
+        if (stats) ++stats->evaluations;
+        slots = base_slots;
+        slots[at] = m.type == MetricType::Boolean ? Value(true) : Value(current + increase);
+        try {
+            compute_values(program, slots);
+            return goal.reached(slots, measure);
+        } catch (const std::exception&) {
+            return false;  // a trial that cannot be computed does not reach the goal
+        }
+    };
+    if (m.type == MetricType::Boolean) {
+        if (base_slots[at].as_bool()) return std::nullopt;
+        return trial(Decimal(1), nullptr) ? std::optional<Decimal>(Decimal(1)) : std::nullopt;
+    }
+    // The search runs over increases that are whole multiples of the resolution.
+    const Decimal step = m.resolution;
+    // The most the metric may rise: to its max, or to just below the 10^12 input limit.
+    Decimal upper = m.max ? *m.max : Decimal::pow10(12) - step;
+    if (upper <= current) return std::nullopt;
+    const Decimal most = grid_floor(upper - current, step);
+    // The least increase that gives a valid figure: below a positive min (a missing
+    // metric without a default is 0) the metric must first rise to its min.
+    Decimal least = step;
+    if (m.min && current + step < *m.min) {
+        least = grid_floor(*m.min - current, step);
+        if (current + least < *m.min) least += step;
+    }
+    if (most < least) return std::nullopt;
+
+    Decimal b0;
+    const bool measured = goal.measure(base_slots, b0);
+    Decimal lo = least - step, hi;  // lo: the largest increase known not to reach (or not valid)
+    bool have_hi = false;
+    // One look at the far end rules out metrics that cannot reach the goal at all (a
+    // full score item, a baseline that only lowers the basis).
+    if (!trial(most, nullptr)) {
+        // A monotone goal unreachable at the far end is unreachable; but the far end can
+        // overflow a derived value, so also try the exponential walk from below.
+        Decimal k = least;
+        for (int i = 0; i < 64 && k < most; ++i) {
+            if (trial(k, nullptr)) {
+                hi = k;
+                have_hi = true;
+                break;
+            }
+            lo = k;
+            k = k * Decimal(2);
+        }
+        if (!have_hi) return std::nullopt;
+    } else {
+        hi = most;
+        have_hi = true;
+        // Secant guess from one step: exact for bases linear in the metric.
+        Decimal b1;
+        if (trial(least, &b1)) return least;
+        lo = least;
+        if (least == step && measured && b1 > b0 && goal.target > b0) {
+            std::optional<Decimal> guess;
+            try {
+                const Decimal slope = b1 - b0;
+                Decimal steps = Decimal::floor_div(goal.target - b0, slope);
+                if (steps * slope < goal.target - b0) steps += Decimal(1);
+                guess = steps * step;
+            } catch (const DecimalOverflow&) {
+                // too many steps for a guess: bisection alone
+            }
+            if (guess && *guess > lo && *guess < hi) {
+                if (trial(*guess, nullptr)) {
+                    hi = *guess;
+                    if (*guess - step > lo && !trial(*guess - step, nullptr)) lo = *guess - step;
+                } else {
+                    lo = *guess;
+                    if (*guess + step < hi && trial(*guess + step, nullptr)) hi = *guess + step;
+                }
+            }
+        }
+    }
+    // Bisection keeps the invariant: lo does not reach, hi reaches (both on the grid).
+    while (hi - lo > step) {
+        const Decimal mid = lo + grid_floor((hi - lo) / Decimal(2), step);
+        if (trial(mid, nullptr)) hi = mid;
+        else lo = mid;
+    }
+    return hi;
+}
+
+}  // namespace dealercalc

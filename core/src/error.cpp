@@ -33,4 +33,21 @@ Failure make_failure(std::string code, std::string message, std::string path, st
     return Failure(std::move(e));
 }
 
+Value parse_document(std::string_view text, std::size_t max_depth) {
+    try {
+        return parse_json(text, max_depth);
+    } catch (const JsonSyntaxError& e) {
+        Error err;
+        err.code = "parse_error";
+        err.message = "not valid JSON at line " + std::to_string(e.line) + ", column " + std::to_string(e.column) + ": " + e.message;
+        err.line = e.line;
+        err.column = e.column;
+        Value a = Value::object();
+        a.set("line", Decimal::from_int(static_cast<std::int64_t>(e.line)));
+        a.set("column", Decimal::from_int(static_cast<std::int64_t>(e.column)));
+        err.details.push_back(ErrorDetail{"", "syntax", e.message, a});
+        throw Failure(std::move(err));
+    }
+}
+
 }  // namespace dealercalc

@@ -10,8 +10,53 @@ namespace dealercalc {
 Value::Value(Array a) : type_(Type::Array), array_(std::make_shared<Array>(std::move(a))) {}
 Value::Value(Object o) : type_(Type::Object), object_(std::make_shared<Object>(std::move(o))) {}
 
-// Copies share their array/object storage; the first write through a non-const
-// accessor takes a private copy, so values behave as independent.
+// Copies are deep. (Sharing the storage copy-on-write, detaching on the first write
+// through a non-const accessor, is not enough: a reference taken from the original
+// before the copy, e.g. `Value& list = doc.set("list", Value::array())`, would still
+// write into the storage the copy shares.)
+Value::Value(const Value& other)
+    : type_(other.type_),
+      bool_(other.bool_),
+      number_(other.number_),
+      string_(other.string_),
+      array_(other.array_ ? std::make_shared<Array>(*other.array_) : nullptr),
+      object_(other.object_ ? std::make_shared<Object>(*other.object_) : nullptr) {}
+
+Value::Value(Value&& other) noexcept
+    : type_(other.type_),
+      bool_(other.bool_),
+      number_(other.number_),
+      string_(std::move(other.string_)),
+      array_(std::move(other.array_)),
+      object_(std::move(other.object_)) {
+    other.type_ = Type::Null;
+}
+
+Value& Value::operator=(const Value& other) {
+    if (this != &other) {
+        Value copy(other);  // `other` may live inside this value's own storage
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+Value& Value::operator=(Value&& other) noexcept {
+    if (this != &other) {
+        // Keep the old storage alive until the end: `other` may be one of its elements.
+        std::shared_ptr<Array> old_array = std::move(array_);
+        std::shared_ptr<Object> old_object = std::move(object_);
+        type_ = other.type_;
+        bool_ = other.bool_;
+        number_ = other.number_;
+        string_ = std::move(other.string_);
+        array_ = std::move(other.array_);
+        object_ = std::move(other.object_);
+        other.type_ = Type::Null;
+    }
+    return *this;
+}
+
+// Copies never share storage, so this only matters if that ever changes.
 void Value::detach() {
     if (array_ && array_.use_count() > 1) array_ = std::make_shared<Array>(*array_);
     if (object_ && object_.use_count() > 1) object_ = std::make_shared<Object>(*object_);
@@ -41,7 +86,7 @@ Object& Value::as_object() {
 
 const Value* Value::find(std::string_view key) const {
     if (type_ != Type::Object) return nullptr;
-    for (const Member& m : *object_)
+    for (const Member& m : as_object())
         if (m.key == key) return &m.value;
     return nullptr;
 }
@@ -64,8 +109,8 @@ Value& Value::push(Value v) {
 }
 
 std::size_t Value::size() const {
-    if (type_ == Type::Array) return array_->size();
-    if (type_ == Type::Object) return object_->size();
+    if (type_ == Type::Array) return as_array().size();
+    if (type_ == Type::Object) return as_object().size();
     return 0;
 }
 
@@ -78,13 +123,29 @@ bool operator==(const Value& a, const Value& b) {
         case Value::Type::String: return a.string_ == b.string_;
         case Value::Type::Array: return a.as_array() == b.as_array();
         case Value::Type::Object: {
+            // Member order does not matter. Compare the members sorted by key (stably, so
+            // repeated keys pair up in their order of appearance): checking only that each
+            // member of `a` is found in `b` would call {"k":1,"k":1} equal to {"k":1,"j":2}.
             const Object& x = a.as_object();
             const Object& y = b.as_object();
             if (x.size() != y.size()) return false;
-            for (const Member& m : x) {
-                const Value* other = b.find(m.key);
-                if (!other || !(*other == m.value)) return false;
+            bool same_order = true;
+            for (std::size_t i = 0; i < x.size() && same_order; ++i) same_order = x[i].key == y[i].key;
+            if (same_order) {
+                for (std::size_t i = 0; i < x.size(); ++i)
+                    if (!(x[i].value == y[i].value)) return false;
+                return true;
             }
+            auto by_key = [](const Object& o) {
+                std::vector<const Member*> v;
+                v.reserve(o.size());
+                for (const Member& m : o) v.push_back(&m);
+                std::stable_sort(v.begin(), v.end(), [](const Member* p, const Member* q) { return p->key < q->key; });
+                return v;
+            };
+            const std::vector<const Member*> xs = by_key(x), ys = by_key(y);
+            for (std::size_t i = 0; i < xs.size(); ++i)
+                if (xs[i]->key != ys[i]->key || !(xs[i]->value == ys[i]->value)) return false;
             return true;
         }
     }
@@ -106,6 +167,7 @@ public:
     bool boolean(bool v) override { return add(Value(v)); }
     bool number_integer(number_integer_t v) override { return number(std::to_string(v)); }
     bool number_unsigned(number_unsigned_t v) override { return number(std::to_string(v)); }
+    // The token's own text (never the double), so "0.1" stays exact.
     bool number_float(number_float_t, const string_t& s) override { return number(s); }
     bool string(string_t& s) override { return add(Value(std::move(s))); }
     bool binary(binary_t&) override { return fail("binary values are not JSON", 0); }
@@ -117,13 +179,24 @@ public:
     bool end_object() override { return close(); }
     bool start_array(std::size_t) override { return open(Value::array()); }
     bool end_array() override { return close(); }
-    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override {
-        // nlohmann's message starts "[json.exception.parse_error.101] parse error at line
-        // 1, column 2: ..."; keep only the reason after the location.
-        std::string what = ex.what();
-        const auto colon = what.find(": ");
-        std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
-        return fail(reason, position > 0 ? position - 1 : 0);
+    bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& ex) override {
+        // `position` counts the bytes read, the offending one included. nlohmann's message
+        // is "[json.exception.parse_error.101] parse error at line 1, column 2: <reason>"
+        // (its column is not reliable, e.g. 0 after a number): keep only the reason.
+        std::string reason = ex.what();
+        if (reason.rfind("[json.exception.", 0) == 0) {
+            const auto bracket = reason.find("] ");
+            if (bracket != std::string::npos) reason.erase(0, bracket + 2);
+        }
+        if (reason.rfind("parse error", 0) == 0) {
+            const auto colon = reason.find(": ");
+            if (colon != std::string::npos) reason.erase(0, colon + 2);
+        }
+        std::size_t at = position > 0 ? position - 1 : 0;
+        // A number too large even for a double (406, "number overflow parsing '1e400'"):
+        // point at the start of the number, not at its last digit.
+        if (ex.id == 406 && token.size() <= position) at = position - token.size();
+        return fail(reason, at);
     }
 
     Value result;
@@ -132,18 +205,39 @@ public:
 
 private:
     bool number(const std::string& s) {
+        ++numbers_seen_;
         Decimal d;
+        bool inexact = false;
         try {
-            if (!Decimal::parse(s, d)) return fail("invalid number " + s, locate(s));
+            if (!Decimal::parse(s, d, &inexact)) return fail("invalid number " + s, locate_number(numbers_seen_));
         } catch (const DecimalOverflow&) {
-            return fail("number " + s + " is out of range (magnitude must be below 10^15)", locate(s));
+            return fail("number " + s + " is out of range (magnitude must be below 10^15)",
+                        locate_number(numbers_seen_));
         }
-        return add(Value(d));
+        return add(inexact ? Value::rounded_number(d) : Value(d));
     }
 
-    std::size_t locate(const std::string& token) const {
-        const auto at = text_.find(token);
-        return at == std::string_view::npos ? 0 : at;
+    // Byte offset of the n-th (1-based) number token of the text. The SAX interface does
+    // not tell where a value is, but the text up to it is valid JSON, where a number is
+    // the only token that starts with '-' or a digit outside strings. (Searching for the
+    // number's text would find "1" inside "10", or inside a string before it.)
+    static bool is_number_char(char c) {
+        return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E';
+    }
+
+    std::size_t locate_number(std::size_t n) const {
+        std::size_t seen = 0;
+        for (std::size_t i = 0; i < text_.size(); ++i) {
+            const char c = text_[i];
+            if (c == '"') {
+                for (++i; i < text_.size() && text_[i] != '"'; ++i)
+                    if (text_[i] == '\\') ++i;
+            } else if (c == '-' || (c >= '0' && c <= '9')) {
+                if (++seen == n) return i;
+                while (i + 1 < text_.size() && is_number_char(text_[i + 1])) ++i;
+            }
+        }
+        return 0;
     }
 
     bool add(Value v) {
@@ -191,12 +285,16 @@ private:
         failed = true;
         error.message = std::move(message);
         if (position == 0 && error.message.rfind("nesting", 0) == 0) position = approximate_depth_position();
+        // 1-based, as a person counts: characters, not bytes (a UTF-8 continuation byte
+        // does not start a new column), and a leading byte order mark is not a column.
         std::size_t line = 1, column = 1;
-        for (std::size_t i = 0; i < position && i < text_.size(); ++i) {
-            if (text_[i] == '\n') {
+        std::size_t i = text_.substr(0, 3) == "\xEF\xBB\xBF" && position >= 3 ? 3 : 0;
+        for (; i < position && i < text_.size(); ++i) {
+            const auto c = static_cast<unsigned char>(text_[i]);
+            if (c == '\n') {
                 ++line;
                 column = 1;
-            } else {
+            } else if ((c & 0xC0) != 0x80) {
                 ++column;
             }
         }
@@ -229,6 +327,7 @@ private:
     std::size_t max_depth_;
     std::vector<Value*> stack_;
     std::vector<std::string> keys_;
+    std::size_t numbers_seen_ = 0;
 };
 
 void write_string(std::string& out, const std::string& s) {

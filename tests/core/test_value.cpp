@@ -1,1 +1,431 @@
+// Value: the JSON tree with exact Decimal numbers, its parser and its writers.
 #include <doctest/doctest.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "dealercalc/value.hpp"
+
+using dealercalc::Array;
+using dealercalc::Decimal;
+using dealercalc::JsonSyntaxError;
+using dealercalc::Member;
+using dealercalc::Object;
+using dealercalc::parse_json;
+using dealercalc::pointer_append;
+using dealercalc::to_json;
+using dealercalc::to_json_pretty;
+using dealercalc::Value;
+
+namespace {
+
+// The error parse_json throws for `text`; a test failure when it does not throw.
+JsonSyntaxError error_of(std::string_view text, std::size_t max_depth = 256) {
+    try {
+        parse_json(text, max_depth);
+    } catch (const JsonSyntaxError& e) {
+        return e;
+    }
+    FAIL_CHECK("parse_json accepted: " << std::string(text.substr(0, 80)));
+    return JsonSyntaxError{"<no error>", 0, 0};
+}
+
+Decimal D(const char* text) { return Decimal::parse_or_throw(text); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+TEST_CASE("Parsing keeps object member order") {
+    const Value v = parse_json(R"({"z": 1, "a": 2, "m": {"y": true, "b": null}, "c": [3, 2, 1]})");
+    REQUIRE(v.is_object());
+    const Object& o = v.as_object();
+    REQUIRE(o.size() == 4);
+    CHECK(o[0].key == "z");
+    CHECK(o[1].key == "a");
+    CHECK(o[2].key == "m");
+    CHECK(o[3].key == "c");
+    CHECK(o[2].value.as_object()[0].key == "y");
+    CHECK(o[2].value.as_object()[1].key == "b");
+    CHECK(to_json(v) == R"({"z":1,"a":2,"m":{"y":true,"b":null},"c":[3,2,1]})");
+}
+
+TEST_CASE("Parsed numbers are exact decimals, never binary doubles") {
+    const Value v = parse_json(
+        "[0.1, 1e2, -0, 1.50, 0.30000000000000004, 1e-400, 123456789012.123456, -5, 2E-3, "
+        "18446744073709551615e-10, 999999999999999.999999999999]");
+    REQUIRE(v.is_array());
+    REQUIRE(v.size() == 11);
+    CHECK(to_json(v) ==
+          "[0.1,100,0,1.5,0.3,0,123456789012.123456,-5,0.002,1844674407.3709551615,999999999999999.999999999999]");
+    const Array& a = v.as_array();
+    CHECK(a[0].is_number());
+    CHECK(a[0].as_number() == D("0.1"));
+    CHECK(a[0].as_number().to_string() == "0.1");
+    CHECK(a[1].as_number() == Decimal(100));
+    CHECK_FALSE(a[2].as_number().is_negative());
+    // 0.1 + 0.2 from parsed text is the parsed 0.3.
+    const Value w = parse_json("[0.1, 0.2, 0.3]");
+    CHECK(w.as_array()[0].as_number() + w.as_array()[1].as_number() == w.as_array()[2].as_number());
+}
+
+TEST_CASE("Numbers of magnitude 10^15 or more are syntax errors with a location") {
+    SUBCASE("an int64 beyond the range, on line 2") {
+        const JsonSyntaxError e = error_of("{\"a\": 1,\n \"b\": 123456789012345678}");
+        CHECK(e.line == 2);
+        CHECK(e.column == 7);
+        CHECK(e.message.find("out of range") != std::string::npos);
+        CHECK(e.message.find("123456789012345678") != std::string::npos);
+    }
+    SUBCASE("exactly 10^15, written in several ways") {
+        for (const char* text : {"1000000000000000", "-1000000000000000", "1e15", "1E+15", "10e14"}) {
+            CAPTURE(text);
+            const JsonSyntaxError e = error_of(text);
+            CHECK(e.line == 1);
+            CHECK(e.column == 1);
+        }
+    }
+    SUBCASE("beyond 64 bits") {
+        for (const char* text : {"[18446744073709551615]", "[18446744073709551616]", "[-9223372036854775809]",
+                                 "[123456789012345678901234567890]"}) {
+            CAPTURE(text);
+            const JsonSyntaxError e = error_of(text);
+            CHECK(e.line == 1);
+            CHECK(e.column == 2);
+        }
+    }
+    SUBCASE("the location is that of the offending number, not of the same text elsewhere") {
+        const std::string text = R"(["1000000000000000", 10, {"1000000000000000": 1000000000000000}])";
+        const JsonSyntaxError e = error_of(text);
+        CHECK(e.line == 1);
+        CHECK(e.column == text.rfind("1000000000000000") + 1);
+        const std::string text2 = "[1, 10, 100, -1000000000000000]";
+        CHECK(error_of(text2).column == text2.find('-') + 1);
+    }
+    SUBCASE("too large even for a double") {
+        const JsonSyntaxError e = error_of("[1,\n  1e400]");
+        CHECK(e.line == 2);
+        CHECK(e.column == 3);
+        CHECK(e.message.find("json.exception") == std::string::npos);
+        CHECK_FALSE(e.message.empty());
+    }
+    SUBCASE("just below the limit is fine") {
+        CHECK(to_json(parse_json("[999999999999999, -999999999999999.5]")) == "[999999999999999,-999999999999999.5]");
+    }
+}
+
+TEST_CASE("Syntax errors give the 1-based line and column of the offending character") {
+    struct Case {
+        const char* text;
+        std::size_t line, column;
+    };
+    const Case cases[] = {
+        {"{\n  \"a\": 1,\n  \"b\" 2\n}", 3, 7},  // missing ':' before the 2 (nlohmann says column 0)
+        {"  \n\n    @", 3, 5},
+        {"[1,\n  x]", 2, 3},
+        {"[1,2,]", 1, 6},
+        {"{\"a\":1,}", 1, 8},
+        {"[1 2]", 1, 4},
+        {"", 1, 1},
+        {"   ", 1, 4},
+        {"[", 1, 2},
+        {"{\"a\":1}x", 1, 8},
+        {"[1] [2]", 1, 5},
+        {"[01]", 1, 3},
+        {"[1.]", 1, 4},
+        {"[-]", 1, 3},
+        {"[.5]", 1, 2},
+        {"{\"a\": tru}", 1, 10},
+        {"{'a': 1}", 1, 2},
+        {"[\"abc", 1, 6},
+        {"[\"a\x01\"]", 1, 4},  // unescaped control character
+        {"\"\\uZZ\"", 1, 4},
+        {"[1]\r\n\r\n  x", 3, 3},
+        {"[1,\t\tx]", 1, 6},
+        // Columns count characters as a person does, not UTF-8 bytes.
+        {"[\"中文\", x]", 1, 8},
+        {"{\"名称\": \"经销商\",\n \"x\": ?}", 2, 7},
+        // A byte order mark is not a column.
+        {"\xEF\xBB\xBF[1, x]", 1, 5},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.text);
+        const JsonSyntaxError e = error_of(c.text);
+        CHECK(e.line == c.line);
+        CHECK(e.column == c.column);
+        CHECK_FALSE(e.message.empty());
+        CHECK(e.message.find("[json.exception") == std::string::npos);
+        CHECK(e.message.find("parse error at line") == std::string::npos);
+    }
+}
+
+TEST_CASE("Nesting deeper than max_depth is an error, not a crash") {
+    SUBCASE("300 nested arrays with the default limit of 256") {
+        const std::string text = std::string(300, '[') + std::string(300, ']');
+        const JsonSyntaxError e = error_of(text);
+        CHECK(e.message.find("nesting") != std::string::npos);
+        CHECK(e.line == 1);
+        CHECK(e.column == 257);  // the bracket that goes one level too deep
+    }
+    SUBCASE("exactly 256 levels are allowed, 257 are not") {
+        const Value v = parse_json(std::string(256, '[') + std::string(256, ']'));
+        CHECK(v.is_array());
+        CHECK(to_json(v).size() == 512);
+        CHECK(error_of(std::string(257, '[') + std::string(257, ']')).column == 257);
+    }
+    SUBCASE("a custom limit counts objects and arrays, not brackets inside strings") {
+        CHECK(to_json(parse_json("[[[1]]]", 3)) == "[[[1]]]");
+        CHECK(error_of("[[[[1]]]]", 3).column == 4);
+        const std::string text = R"({"a": "[[[[", "b": [[1]]})";
+        const JsonSyntaxError e = error_of(text, 2);
+        CHECK(e.column == text.find("[[1") + 2);
+        CHECK(error_of(R"({"a":{"a":{"a":1}}})", 2).column == 11);
+        CHECK(to_json(parse_json("7", 0)) == "7");
+        CHECK(error_of("[]", 0).column == 1);
+    }
+    SUBCASE("100000 nested brackets, open or balanced") {
+        const JsonSyntaxError open = error_of(std::string(100000, '['));
+        CHECK(open.message.find("nesting") != std::string::npos);
+        CHECK(open.column == 257);
+        const JsonSyntaxError balanced = error_of(std::string(100000, '[') + std::string(100000, ']'));
+        CHECK(balanced.column == 257);
+        std::string objects;
+        for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
+        CHECK(error_of(objects).message.find("nesting") != std::string::npos);
+    }
+}
+
+TEST_CASE("Top-level scalars and surrounding whitespace parse") {
+    CHECK(parse_json("true").is_bool());
+    CHECK(parse_json("true").as_bool());
+    CHECK_FALSE(parse_json(" false ").as_bool());
+    CHECK(parse_json("null").is_null());
+    CHECK(parse_json("\"x\"").as_string() == "x");
+    CHECK(parse_json("\n\t 42 \r\n").as_number() == Decimal(42));
+    CHECK(parse_json("[]").size() == 0);
+    CHECK(parse_json("{}").is_object());
+}
+
+// ---------------------------------------------------------------------------
+// Strings
+
+TEST_CASE("Strings with escapes and UTF-8 round-trip") {
+    const Value v = parse_json(R"("tab\tnl\nq\"bs\\sl\/u\u00e9\u4e2d\ud83d\ude00\u0000end")");
+    const std::string want = std::string("tab\tnl\nq\"bs\\sl/u\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80") +
+                             std::string(1, '\0') + "end";
+    CHECK(v.as_string() == want);
+    CHECK(to_json(v) == "\"tab\\tnl\\nq\\\"bs\\\\sl/u\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80\\u0000end\"");
+    CHECK(parse_json(to_json(v)) == v);
+
+    const std::string chinese = R"({"名称":"经销商激励","说明":["季度","返利 5%"]})";
+    const Value c = parse_json(chinese);
+    CHECK(c.find("名称")->as_string() == "经销商激励");
+    CHECK(to_json(c) == chinese);
+    CHECK(parse_json(to_json_pretty(c)) == c);
+}
+
+TEST_CASE("Control characters are escaped on output") {
+    std::string s = "a";
+    s += '\x01';
+    s += 'b';
+    s += '\x1f';
+    s += '\x7f';
+    s += '\0';
+    s += "\b\f\n\r\t\"\\/";
+    const Value v(s);
+    const std::string out = to_json(v);
+    CHECK(out == "\"a\\u0001b\\u001f\x7f\\u0000\\b\\f\\n\\r\\t\\\"\\\\/\"");
+    for (char ch : out) CHECK(static_cast<unsigned char>(ch) >= 0x20);
+    CHECK(parse_json(out).as_string() == s);
+    // Keys are escaped the same way.
+    Value o = Value::object();
+    o.set("k\n\x02", Value(1));
+    CHECK(to_json(o) == "{\"k\\n\\u0002\":1}");
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+
+TEST_CASE("Compact output has no spaces and keeps member order") {
+    Value v = Value::object();
+    v.set("b", Value(D("2.50")));
+    v.set("a", Value(Array{Value(1), Value("x"), Value(nullptr), Value(false)}));
+    v.set("e", Value::object());
+    CHECK(to_json(v) == R"({"b":2.5,"a":[1,"x",null,false],"e":{}})");
+    CHECK(to_json(Value()) == "null");
+    CHECK(to_json(Value(D("-0.000000000001"))) == "-0.000000000001");
+}
+
+TEST_CASE("Pretty output uses two-space indentation") {
+    const Value v = parse_json(R"({"name":"x","list":[1,2,{"k":null}],"empty":[],"obj":{},"t":true})");
+    const std::string want =
+        "{\n"
+        "  \"name\": \"x\",\n"
+        "  \"list\": [\n"
+        "    1,\n"
+        "    2,\n"
+        "    {\n"
+        "      \"k\": null\n"
+        "    }\n"
+        "  ],\n"
+        "  \"empty\": [],\n"
+        "  \"obj\": {},\n"
+        "  \"t\": true\n"
+        "}";
+    CHECK(to_json_pretty(v) == want);
+    CHECK(parse_json(want) == v);
+    CHECK(to_json_pretty(Value(D("1.50"))) == "1.5");
+    CHECK(to_json_pretty(Value::array()) == "[]");
+    CHECK(to_json_pretty(parse_json("[[]]")) == "[\n  []\n]");
+}
+
+// ---------------------------------------------------------------------------
+// Value semantics
+
+TEST_CASE("A copy is independent of the original") {
+    const Value original = parse_json(R"({"a": [1, {"b": 2}], "c": {"d": "e"}})");
+    const std::string before = to_json(original);
+
+    SUBCASE("set and push on the copy") {
+        Value copy = original;
+        copy.set("a", Value(7));
+        copy.set("new", Value("x"));
+        CHECK(to_json(original) == before);
+        CHECK(to_json(copy) == R"({"a":7,"c":{"d":"e"},"new":"x"})");
+    }
+    SUBCASE("mutating nested members of the copy") {
+        Value copy = original;
+        copy.as_object()[0].value.push(Value(3));
+        copy.as_object()[0].value.as_array()[1].set("b", Value(9));
+        copy.as_object()[1].value.set("d", Value("changed"));
+        CHECK(to_json(original) == before);
+        CHECK(to_json(copy) == R"({"a":[1,{"b":9},3],"c":{"d":"changed"}})");
+    }
+    SUBCASE("copy assignment") {
+        Value copy = Value(5);
+        copy = original;
+        copy.as_object()[1].value.set("f", Value(true));
+        CHECK(to_json(original) == before);
+        CHECK(copy != original);
+    }
+    SUBCASE("a reference taken before the copy writes only to its own value") {
+        Value doc = Value::object();
+        Value& list = doc.set("list", Value::array());
+        Value copy = doc;
+        list.push(Value(1));
+        CHECK(to_json(doc) == R"({"list":[1]})");
+        CHECK(to_json(copy) == R"({"list":[]})");
+
+        Value arr = Value::array();
+        Value& inner = arr.push(Value::object());
+        const Value snapshot = arr;
+        inner.set("k", Value("v"));
+        CHECK(to_json(arr) == R"([{"k":"v"}])");
+        CHECK(to_json(snapshot) == "[{}]");
+    }
+    SUBCASE("mutating the original after copying") {
+        Value mutable_original = original;
+        const Value copy = mutable_original;
+        mutable_original.as_object()[0].value.as_array()[1].set("b", Value(0));
+        CHECK(to_json(copy) == before);
+    }
+}
+
+TEST_CASE("Self-assignment and assignment from a member keep the value valid") {
+    Value v = parse_json(R"({"a": [1, 2], "b": {"c": 3}})");
+    const Value& alias = v;
+    v = alias;
+    CHECK(to_json(v) == R"({"a":[1,2],"b":{"c":3}})");
+    v = v.as_object()[1].value;  // assign from an element of its own storage
+    CHECK(to_json(v) == R"({"c":3})");
+    Value w = parse_json("[[1, [2]], 3]");
+    w = std::move(w.as_array()[0]);
+    CHECK(to_json(w) == "[1,[2]]");
+}
+
+TEST_CASE("A moved-from value is null and safe to use") {
+    Value a = parse_json("[1, 2, 3]");
+    Value b = std::move(a);
+    CHECK(to_json(b) == "[1,2,3]");
+    CHECK(a.is_null());  // NOLINT(bugprone-use-after-move): documented state
+    CHECK(a.size() == 0);
+    CHECK(a.find("x") == nullptr);
+    Value c = parse_json(R"({"k": 1})");
+    Value d;
+    d = std::move(c);
+    CHECK(c.is_null());  // NOLINT(bugprone-use-after-move)
+    CHECK(c.size() == 0);
+    CHECK(d.find("k") != nullptr);
+}
+
+TEST_CASE("Equality of objects ignores member order") {
+    CHECK(parse_json(R"({"a": 1, "b": [1, 2]})") == parse_json(R"({"b": [1, 2], "a": 1})"));
+    CHECK(parse_json(R"({"x": {"p": 1, "q": 2}})") == parse_json(R"({"x": {"q": 2, "p": 1}})"));
+    CHECK(parse_json(R"({"a": 1.0})") == parse_json(R"({"a": 1})"));
+    CHECK(parse_json(R"({"a": 1})") != parse_json(R"({"a": 2})"));
+    CHECK(parse_json(R"({"a": 1})") != parse_json(R"({"b": 1})"));
+    CHECK(parse_json(R"({"a": 1})") != parse_json(R"({"a": 1, "b": 2})"));
+    CHECK(parse_json(R"({"a": 1, "b": 2})") != parse_json(R"({"a": 1})"));
+    // Array order matters.
+    CHECK(parse_json("[1, 2]") != parse_json("[2, 1]"));
+    CHECK(parse_json("[1, 2]") == parse_json("[1, 2.0]"));
+    // Types matter.
+    CHECK(Value(1) != Value("1"));
+    CHECK(Value(nullptr) != Value(false));
+    CHECK(Value::array() != Value::object());
+    CHECK(Value() == Value(nullptr));
+    CHECK(Value("x") == Value(std::string("x")));
+    // Repeated keys: equal only to the same members, in either direction.
+    const Value dup = parse_json(R"({"k": 1, "k": 1})");
+    const Value other = parse_json(R"({"k": 1, "j": 2})");
+    CHECK(dup != other);
+    CHECK(other != dup);
+    const Value dup2 = parse_json(R"({"k": 1, "z": 0, "k": 2})");
+    CHECK(dup2 == dup2);
+    CHECK(dup2 == parse_json(R"({"z": 0, "k": 1, "k": 2})"));
+    CHECK(dup2 != parse_json(R"({"k": 1, "z": 0, "k": 3})"));
+}
+
+TEST_CASE("Object and array helpers") {
+    Value o = Value::object();
+    o.set("a", Value(1));
+    o.set("b", Value(2));
+    o.set("a", Value(3));  // replaces in place, keeps the first position
+    CHECK(to_json(o) == R"({"a":3,"b":2})");
+    CHECK(o.size() == 2);
+    REQUIRE(o.find("b") != nullptr);
+    CHECK(o.find("b")->as_number() == Decimal(2));
+    CHECK(o.find("missing") == nullptr);
+    CHECK(Value(1).find("a") == nullptr);
+    CHECK(Value("s").size() == 0);
+    CHECK(Value(1).as_array().empty());
+    CHECK(Value(1).as_object().empty());
+
+    Value a = Value::array();
+    Value& first = a.push(Value(1));
+    first = Value("one");
+    a.push(Value(nullptr));
+    CHECK(to_json(a) == R"(["one",null])");
+    CHECK(a.size() == 2);
+
+    Value n;  // null becomes an array or an object on first push or set
+    n.push(Value(true));
+    CHECK(to_json(n) == "[true]");
+    Value m;
+    m.set("k", Value(false));
+    CHECK(to_json(m) == R"({"k":false})");
+    CHECK(Value(Object{Member{"x", Value(1)}}).find("x")->as_number() == Decimal(1));
+}
+
+TEST_CASE("pointer_append escapes tilde and slash") {
+    CHECK(pointer_append("", "a") == "/a");
+    CHECK(pointer_append("", "a/b~c") == "/a~1b~0c");
+    CHECK(pointer_append("/rules", "~1") == "/rules/~01");
+    CHECK(pointer_append("/rules", "//") == "/rules/~1~1");
+    CHECK(pointer_append("/rules", "") == "/rules/");
+    CHECK(pointer_append("/rules/2/tiers", "from") == "/rules/2/tiers/from");
+    CHECK(pointer_append("/rules", std::size_t{2}) == "/rules/2");
+    CHECK(pointer_append(pointer_append("", std::size_t{0}), "名称") == "/0/名称");
+}

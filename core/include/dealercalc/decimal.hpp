@@ -35,7 +35,8 @@ public:
 
     // Parses JSON number syntax (and a leading '+'); nullopt-like: returns false on bad
     // syntax. More than 12 decimals rounds half away from zero. Throws DecimalOverflow.
-    static bool parse(std::string_view text, Decimal& out);
+    // `inexact` (optional) is set when digits beyond the 12th place were rounded away.
+    static bool parse(std::string_view text, Decimal& out, bool* inexact = nullptr);
     static Decimal parse_or_throw(std::string_view text);
 
     // Shortest exact decimal form: "0.3", "-2.5", "1200", never an exponent.

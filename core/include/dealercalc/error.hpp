@@ -40,4 +40,7 @@ public:
 Failure make_failure(std::string code, std::string message, std::string path = "", std::string reason = "",
                      Value args = Value());
 
+// parse_json that reports bad JSON as a Failure with code parse_error, line and column.
+Value parse_document(std::string_view text, std::size_t max_depth = 256);
+
 }  // namespace dealercalc

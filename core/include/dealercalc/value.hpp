@@ -27,11 +27,27 @@ public:
     Value(std::nullptr_t) {}
     Value(bool b) : type_(Type::Bool), bool_(b) {}
     Value(Decimal d) : type_(Type::Number), number_(d) {}
+    // A number read from text that had digits beyond the 12th decimal place (rounded
+    // away): validation refuses it rather than accept a silently changed figure.
+    static Value rounded_number(Decimal d) {
+        Value v(d);
+        v.bool_ = true;
+        return v;
+    }
+    bool is_rounded_number() const { return type_ == Type::Number && bool_; }
     Value(int i) : type_(Type::Number), number_(i) {}
     Value(const char* s) : type_(Type::String), string_(s) {}
     Value(std::string s) : type_(Type::String), string_(std::move(s)) {}
     Value(Array a);
     Value(Object o);
+    // Copies are deep: a copy never shares storage with the original, so a reference
+    // into one (from set, push, as_array, ...) can never change the other. A moved-from
+    // Value is null.
+    Value(const Value& other);
+    Value(Value&& other) noexcept;
+    Value& operator=(const Value& other);
+    Value& operator=(Value&& other) noexcept;
+    ~Value() = default;
     static Value array() { return Value(Array{}); }
     static Value object() { return Value(Object{}); }
 
@@ -82,7 +98,7 @@ struct Member {
 struct JsonSyntaxError {
     std::string message;
     std::size_t line = 0;    // 1-based
-    std::size_t column = 0;  // 1-based, in bytes
+    std::size_t column = 0;  // 1-based, in characters (UTF-8 code points; a leading BOM is not counted)
 };
 
 // Parses JSON text; throws JsonSyntaxError. `max_depth` bounds nesting.
