@@ -179,19 +179,24 @@ int run_batch(const std::map<std::string, std::string>& options, bool next) {
     with_next.projection = false;
     with_next.trace = false;
 
+    auto run = [&](std::size_t line, const Figures& figures) {
+        load_inputs(program, figures, c.slots);
+        compute(program, c);
+        Value result;
+        if (next) result = evaluate(program, figures, with_next);
+        sink.row(line, figures.dealer, c, next ? &result : nullptr);
+        for (std::size_t u = 0; u < grand.size(); ++u) grand[u] += c.totals[u];
+    };
+    auto report = [&](std::size_t line, const Failure& f) {
+        ++errors;
+        std::cerr << "row " << line << ": " << f.error.code << ": " << f.error.message << "\n";
+    };
     auto process = [&](std::size_t line, const Value& document) {
         ++rows;
         try {
-            const Figures figures = load_figures(program, document);
-            load_inputs(program, figures, c.slots);
-            compute(program, c);
-            Value result;
-            if (next) result = evaluate(program, figures, with_next);
-            sink.row(line, figures.dealer, c, next ? &result : nullptr);
-            for (std::size_t u = 0; u < grand.size(); ++u) grand[u] += c.totals[u];
+            run(line, load_figures(program, document));
         } catch (const Failure& f) {
-            ++errors;
-            std::cerr << "row " << line << ": " << f.error.code << ": " << f.error.message << "\n";
+            report(line, f);
         }
     };
 
@@ -234,6 +239,7 @@ int run_batch(const std::map<std::string, std::string>& options, bool next) {
         const CsvHeader header = resolve_csv_header(program, cells);
         for (const std::string& u : header.unknown) std::cerr << "warning: column \"" << u << "\" names no metric; ignored\n";
         std::vector<ErrorDetail> problems;
+        CsvRowValues row;
         while (true) {
             try {
                 if (!reader.next(cells)) break;
@@ -244,15 +250,27 @@ int run_batch(const std::map<std::string, std::string>& options, bool next) {
                 break;
             }
             problems.clear();
-            const Value document = csv_row_figures(program, header, cells, reader.line(), problems);
-            if (!problems.empty()) {
-                ++rows;
+            ++rows;
+            // The cells go straight into metric values: no figures document per row.
+            if (!csv_row_values(program, header, cells, reader.line(), row, problems)) {
                 ++errors;
                 std::cerr << problems.front().message << (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : "")
                           << "\n";
                 continue;
             }
-            process(reader.line(), document);
+            Value dealer;
+            if (!row.dealer_id.empty() || !row.dealer_name.empty()) {
+                dealer = Value::object();
+                if (!row.dealer_id.empty()) dealer.set("id", row.dealer_id);
+                if (!row.dealer_name.empty()) dealer.set("name", row.dealer_name);
+            }
+            try {
+                Figures figures = figures_from_values(program, std::move(row.values), std::move(dealer));
+                if (!row.as_of.empty()) figures.has_as_of = Date::parse(row.as_of, figures.as_of);
+                run(reader.line(), figures);
+            } catch (const Failure& f) {
+                report(reader.line(), f);
+            }
         }
     }
     std::fflush(out);

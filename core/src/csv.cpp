@@ -51,6 +51,9 @@ bool ends_with(std::string_view s, std::string_view p) {
 // Removes surrounding white space: ASCII blanks, no-break space (U+00A0), ideographic
 // space (U+3000, typed by Chinese IMEs) and a stray byte order mark (U+FEFF).
 std::string_view trim(std::string_view s) {
+    // Most cells have nothing to trim: printable ASCII at both ends.
+    const auto plain = [](char c) { return c > ' ' && c < 0x7F; };
+    if (s.empty() || (plain(s.front()) && plain(s.back()))) return s;
     static const std::string_view kWide[] = {"\xC2\xA0", "\xE3\x80\x80", "\xEF\xBB\xBF"};
     for (bool again = true; again && !s.empty();) {
         again = false;
@@ -571,14 +574,16 @@ CsvHeader resolve_csv_header(const Program& program, const std::vector<std::stri
     return resolve_header(program, cells, 0);
 }
 
-Value csv_row_figures(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,
-                      std::size_t line, std::vector<ErrorDetail>& errors) {
-    Value doc = Value::object();
-    doc.set("format", kFiguresFormat);
-    Value dealer = Value::object();
-    Value values = Value::object();
-    std::string as_of;
+bool csv_row_values(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,
+                    std::size_t line, CsvRowValues& out, std::vector<ErrorDetail>& errors) {
+    out.values.assign(program.metrics.size(), Value());
+    out.dealer_id.clear();
+    out.dealer_name.clear();
+    out.as_of.clear();
+    const std::size_t errors_before = errors.size();
     const std::size_t columns = header.names.size();
+    std::string norm;    // reused: full-width forms narrowed
+    std::string joined;  // reused: an amount without its currency symbol
     for (std::size_t c = 0; c < cells.size(); ++c) {
         const std::string_view cell = trim(cells[c]);
         if (cell.empty()) continue;  // a missing figure
@@ -594,22 +599,23 @@ Value csv_row_figures(const Program& program, const CsvHeader& header, const std
                                          std::move(a)});
             break;  // one report per row is enough
         }
-        const std::string name = header_name(header, c);
+        // Names and pointers are only built for an error: this loop runs per cell.
+        const auto name = [&] { return header_name(header, c); };
         if (static_cast<int>(c) == header.dealer_id) {
-            dealer.set("id", std::string(cell));
+            out.dealer_id.assign(cell);
             continue;
         }
         if (static_cast<int>(c) == header.dealer_name) {
-            dealer.set("name", std::string(cell));
+            out.dealer_name.assign(cell);
             continue;
         }
         if (static_cast<int>(c) == header.as_of) {
-            if (!parse_date(cell, as_of)) {
-                as_of.clear();
+            if (!parse_date(cell, out.as_of)) {
+                out.as_of.clear();
                 Value a = Value::object();
                 a.set("value", std::string(cell));
                 ErrorDetail e{"/as_of", "bad_date", "\"" + std::string(cell) + "\" is not a date such as 2027-03-15", a};
-                add_location(e, line, c, name);
+                add_location(e, line, c, name());
                 errors.push_back(std::move(e));
             }
             continue;
@@ -617,18 +623,20 @@ Value csv_row_figures(const Program& program, const CsvHeader& header, const std
         const int mi = c < header.metric.size() ? header.metric[c] : -1;
         if (mi < 0) continue;  // an unknown column, reported once with the header
         const Metric& m = program.metrics[static_cast<std::size_t>(mi)];
-        const std::string path = pointer_append("/values", m.id);
-        const std::string norm = narrow(cell);
-        std::string_view text = trim(norm);
+        const auto path = [&] { return pointer_append("/values", m.id); };
+        std::string_view text = cell;
+        if (std::any_of(cell.begin(), cell.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; })) {
+            norm = narrow(cell);
+            text = trim(norm);
+        }
         auto fail = [&](const char* reason, const std::string& message, Value args) {
             args.set("metric", m.id);
             args.set("value", std::string(cell));
-            ErrorDetail e{path, reason, message, std::move(args)};
-            add_location(e, line, c, name);
+            ErrorDetail e{path(), reason, message, std::move(args)};
+            add_location(e, line, c, name());
             errors.push_back(std::move(e));
         };
         Value v;
-        std::string joined;  // an amount without its currency symbol
         if (m.type == MetricType::Boolean) {
             bool b = false;
             if (!parse_boolean(text, b)) {
@@ -639,7 +647,7 @@ Value csv_row_figures(const Program& program, const CsvHeader& header, const std
             v = Value(b);
         } else {
             if (m.type == MetricType::Percent && !text.empty() && text.back() == '%') text = trim(text.substr(0, text.size() - 1));
-            if (m.type == MetricType::Amount) {
+            if (m.type == MetricType::Amount && !text.empty() && !is_digit(text.front())) {
                 std::string_view sign;
                 std::string_view rest = text;
                 if (!rest.empty() && (rest.front() == '-' || rest.front() == '+')) {
@@ -678,17 +686,37 @@ Value csv_row_figures(const Program& program, const CsvHeader& header, const std
             }
             v = Value(d);
         }
-        if (auto bad = check_figure(program, m, v, path)) {
+        if (auto bad = check_figure(program, m, v, std::string())) {
+            bad->path = path();
             if (!bad->args.is_object()) bad->args = Value::object();
             bad->args.set("value", std::string(cell));
-            add_location(*bad, line, c, name);
+            add_location(*bad, line, c, name());
             errors.push_back(std::move(*bad));
             continue;
         }
-        values.set(m.id, std::move(v));
+        out.values[static_cast<std::size_t>(mi)] = std::move(v);
+    }
+    return errors.size() == errors_before;
+}
+
+Value csv_row_figures(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,
+                      std::size_t line, std::vector<ErrorDetail>& errors) {
+    CsvRowValues row;
+    csv_row_values(program, header, cells, line, row, errors);
+    Value doc = Value::object();
+    doc.set("format", kFiguresFormat);
+    Value dealer = Value::object();
+    if (!row.dealer_id.empty()) dealer.set("id", row.dealer_id);
+    if (!row.dealer_name.empty()) dealer.set("name", row.dealer_name);
+    Value values = Value::object();
+    // Values in column order, as the dealer's file has them.
+    for (std::size_t c = 0; c < header.metric.size(); ++c) {
+        const int mi = header.metric[c];
+        if (mi >= 0 && !row.values[static_cast<std::size_t>(mi)].is_null())
+            values.set(program.metrics[static_cast<std::size_t>(mi)].id, row.values[static_cast<std::size_t>(mi)]);
     }
     if (dealer.size() > 0) doc.set("dealer", std::move(dealer));
-    if (!as_of.empty()) doc.set("as_of", as_of);
+    if (!row.as_of.empty()) doc.set("as_of", row.as_of);
     doc.set("values", std::move(values));
     return doc;
 }

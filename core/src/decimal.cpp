@@ -1,5 +1,6 @@
 #include "dealercalc/decimal.hpp"
 
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 
@@ -81,13 +82,50 @@ Decimal Decimal::pow10(int exponent) {
     // 10^-12 rounds to 0 at the 12th place.
     if (exponent > 14) throw DecimalOverflow();
     if (exponent < -kPlaces) return Decimal();
-    Raw r = 1;
-    for (int i = 0; i < exponent + kPlaces; ++i) r *= 10;
-    return from_raw(r);
+    static const auto table = [] {
+        std::array<Raw, 27> t{};
+        Raw r = 1;
+        for (Raw& x : t) {
+            x = r;
+            r *= 10;
+        }
+        return t;
+    }();
+    Decimal d;
+    d.raw_ = table[static_cast<std::size_t>(exponent + kPlaces)];
+    return d;
 }
 
 bool Decimal::parse(std::string_view s, Decimal& out, bool* inexact) {
     if (inexact) *inexact = false;
+    // Fast path for the common plain form "-123.45": at most 15 integer digits (no
+    // leading zero) and 12 decimals, no exponent; exact, straight into the raw value.
+    {
+        std::size_t i = 0;
+        const bool neg = !s.empty() && s[0] == '-';
+        if (neg || (!s.empty() && s[0] == '+')) i = 1;
+        const std::size_t int_start = i;
+        std::uint64_t whole = 0;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - int_start < 15) whole = whole * 10 + static_cast<unsigned>(s[i++] - '0');
+        const std::size_t int_digits = i - int_start;
+        bool simple = int_digits > 0 && !(s[int_start] == '0' && int_digits > 1);
+        std::uint64_t frac = 0;
+        int frac_digits = 0;
+        if (simple && i < s.size() && s[i] == '.') {
+            ++i;
+            while (i < s.size() && s[i] >= '0' && s[i] <= '9' && frac_digits < kPlaces) {
+                frac = frac * 10 + static_cast<unsigned>(s[i++] - '0');
+                ++frac_digits;
+            }
+            simple = frac_digits > 0;
+        }
+        if (simple && i == s.size()) {
+            for (int k = frac_digits; k < kPlaces; ++k) frac *= 10;
+            const Raw raw = static_cast<Raw>(whole) * scale() + static_cast<Raw>(frac);
+            out = from_raw(neg ? -raw : raw);
+            return true;
+        }
+    }
     std::size_t i = 0;
     bool negative = false;
     if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
@@ -162,32 +200,40 @@ Decimal Decimal::parse_or_throw(std::string_view text) {
 }
 
 std::string Decimal::to_string() const {
-    U128 mag = uabs(raw_);
+    const U128 mag = uabs(raw_);
     const U128 s = static_cast<U128>(scale());
-    U128 whole = mag / s;
-    U128 frac = mag % s;
-    std::string w;
-    do {
-        w.insert(w.begin(), static_cast<char>('0' + static_cast<int>(whole % 10)));
-        whole /= 10;
-    } while (whole != 0);
-    std::string out = raw_ < 0 ? "-" + w : w;
+    // The whole part is below 10^15 and the fraction below 10^12: both fit in 64 bits, so
+    // the digits come from fast 64-bit divisions into a fixed buffer.
+    std::uint64_t whole = static_cast<std::uint64_t>(mag / s);
+    std::uint64_t frac = static_cast<std::uint64_t>(mag % s);
+    char buf[48];
+    char* end = buf + sizeof buf;
+    char* p = end;
     if (frac != 0) {
-        std::string f(kPlaces, '0');
-        for (int k = kPlaces - 1; k >= 0; --k) {
-            f[static_cast<std::size_t>(k)] = static_cast<char>('0' + static_cast<int>(frac % 10));
+        int digits = kPlaces;
+        while (frac % 10 == 0) {  // drop trailing zeros
+            frac /= 10;
+            --digits;
+        }
+        for (int k = 0; k < digits; ++k) {
+            *--p = static_cast<char>('0' + frac % 10);
             frac /= 10;
         }
-        f.erase(f.find_last_not_of('0') + 1);
-        out += "." + f;
+        *--p = '.';
     }
-    return out;
+    do {
+        *--p = static_cast<char>('0' + whole % 10);
+        whole /= 10;
+    } while (whole != 0);
+    if (raw_ < 0) *--p = '-';
+    return std::string(p, end);
 }
 
 double Decimal::to_double() const { return std::strtod(to_string().c_str(), nullptr); }
 
 int Decimal::places() const {
-    Raw r = raw_ % scale();
+    // The fraction is below 10^12: 64-bit arithmetic suffices.
+    auto r = static_cast<std::uint64_t>(uabs(raw_ % scale()));
     if (r == 0) return 0;
     int p = kPlaces;
     while (r % 10 == 0) {
@@ -239,9 +285,21 @@ Decimal operator%(Decimal a, Decimal b) {
 
 Decimal Decimal::round(int places) const {
     if (places >= kPlaces) return *this;
+    static const std::int64_t kUnit[] = {1000000000000LL, 100000000000LL, 10000000000LL, 1000000000LL, 100000000LL,
+                                         10000000LL,      1000000LL,      100000LL,      10000LL,      1000LL,
+                                         100LL,           10LL,           1LL};
+    const U128 mag = uabs(raw_);
+    if (places >= 0 && mag < (static_cast<U128>(1) << 62)) {
+        // Everyday magnitudes (below about 4.6 million): 64-bit arithmetic.
+        const auto m = static_cast<std::uint64_t>(mag);
+        const auto u = static_cast<std::uint64_t>(kUnit[places]);
+        std::uint64_t q = m / u;
+        if (m % u >= u - m % u) ++q;
+        const Raw r = static_cast<Raw>(q * u);
+        return from_raw(raw_ < 0 ? -r : r);
+    }
     Raw unit = 1;
     for (int i = 0; i < kPlaces - places; ++i) unit *= 10;
-    const U128 mag = uabs(raw_);
     const U128 u = static_cast<U128>(unit);
     U128 q = mag / u, r = mag % u;
     q = rounded_quotient(q, r, u);

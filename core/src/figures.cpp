@@ -62,6 +62,29 @@ std::optional<ErrorDetail> check_figure(const Program& program, const Metric& m,
     return std::nullopt;
 }
 
+namespace {
+// A metric the figures do not give: its default (or 0 / false), with a warning.
+void fill_missing(const Metric& m, Figures& f, std::size_t i) {
+    f.warnings.push_back(warning("missing_metric", m.id));
+    if (m.default_value) f.values[i] = *m.default_value;
+    else if (m.type == MetricType::Boolean) f.values[i] = Value(false);
+    else f.values[i] = Value(Decimal());
+}
+}  // namespace
+
+Figures figures_from_values(const Program& program, std::vector<Value> values, Value dealer) {
+    Figures f;
+    f.dealer = std::move(dealer);
+    f.values = std::move(values);
+    f.values.resize(program.metrics.size());
+    f.given.assign(program.metrics.size(), false);
+    for (std::size_t i = 0; i < program.metrics.size(); ++i) {
+        if (f.values[i].is_null()) fill_missing(program.metrics[i], f, i);
+        else f.given[i] = true;
+    }
+    return f;
+}
+
 Figures load_figures(const Program& program, const Value& doc) {
     std::vector<ErrorDetail> problems;
     Figures f;
@@ -117,10 +140,7 @@ Figures load_figures(const Program& program, const Value& doc) {
             }
             continue;
         }
-        f.warnings.push_back(warning("missing_metric", m.id));
-        if (m.default_value) f.values[i] = *m.default_value;
-        else if (m.type == MetricType::Boolean) f.values[i] = Value(false);
-        else f.values[i] = Value(Decimal());
+        fill_missing(m, f, i);
     }
     if (values) {
         for (const Member& m : values->as_object())

@@ -122,16 +122,59 @@ struct MissingKey {
     VarPath path;
 };
 
+// The numeric fast path. A (sub)tree that only uses number/boolean literals, bound
+// single-segment `var`s and the operators + - * / % min max == === != !== > >= < <=
+// ! !! and or if ?: is also compiled into a flat array of FastNode (children of a node
+// are contiguous), evaluated over FastVal without building any Value. It gives up
+// (and the general evaluator runs instead, for the exact result or error) when a slot
+// holds anything but a number or a boolean, on any arithmetic error, and where the
+// general evaluator would produce null or undefined.
+enum class FastOp : unsigned char {
+    Literal,
+    Slot,
+    If,
+    And,
+    Or,
+    Not,
+    NotNot,
+    Eq,
+    StrictEq,
+    Ne,
+    StrictNe,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Max,
+    Min,
+};
+
+struct FastNode {
+    FastOp op = FastOp::Literal;
+    bool is_bool = false;       // Literal: a boolean (d is 0 or 1)
+    std::uint32_t count = 0;    // children evaluated
+    std::uint32_t first = 0;    // index of the first child; Slot: the slot index
+    Decimal d;                  // Literal: its number (booleans as 0 / 1)
+    const Value* literal = nullptr;  // Literal: the Value in the tree (what the general path returns)
+};
+
 struct LogicNode {
     Op op = Op::Literal;
     bool const_path = false;  // Var: `var` is the constant path
     bool const_keys = false;  // Missing, MissingSome: `keys` are the constant keys
+    bool fast_ok = false;     // the subtree qualifies for the numeric fast path
     std::int64_t options_length = -1;  // MissingSome with const_keys: options.length, -1 = NaN
     Value literal;
     std::vector<LogicNode> args;
     VarPath var;
     std::vector<MissingKey> keys;
     std::string path;  // JSON Pointer of this operation in the rule
+    std::vector<FastNode> fast;  // the numeric form of a maximal qualifying subtree, or empty
 };
 
 namespace {
@@ -694,6 +737,7 @@ struct Frame {
     const Value* data = nullptr;         // Top (may be null), Element
     const Value* current = nullptr;      // Reduce
     const Value* accumulator = nullptr;  // Reduce
+    bool general = false;                // never take the numeric fast path (testing)
 };
 
 bool data_is_null(const Value* d) { return d == nullptr || d->is_null(); }
@@ -757,7 +801,15 @@ const Value* resolve_or_whole(const VarPath& p, const Frame& f, Value& tmp) {
 
 bool absent(const Value* v) { return v == nullptr || v->is_null() || (v->is_string() && v->as_string().empty()); }
 
-const Value& eval(const LogicNode& n, const Frame& f, Value& out);
+const Value& eval_node(const LogicNode& n, const Frame& f, Value& out);
+const Value* eval_fast(const LogicNode& n, const Frame& f, Value& out);
+
+// Evaluates a node: through its numeric form when it has one and that succeeds.
+inline const Value& eval(const LogicNode& n, const Frame& f, Value& out) {
+    if (!n.fast.empty() && !f.general)
+        if (const Value* r = eval_fast(n, f, out)) return *r;
+    return eval_node(n, f, out);
+}
 
 // Evaluates the i-th argument, or yields undefined when there is none.
 inline const Value& arg(const LogicNode& n, std::size_t i, const Frame& f, Value& out) {
@@ -801,6 +853,7 @@ const Value& eval_iteration(const LogicNode& n, const Frame& f, Value& out) {
     const LogicNode* rule = n.args.size() > 1 ? &n.args[1] : nullptr;
     Frame ef;
     ef.kind = Frame::Element;
+    ef.general = f.general;
     auto apply_to = [&](const Value& element, Value& tmp) -> const Value& {
         if (!rule) return kUndefined;
         ef.data = &element;
@@ -819,6 +872,7 @@ const Value& eval_iteration(const LogicNode& n, const Frame& f, Value& out) {
         }
         Frame rf;
         rf.kind = Frame::Reduce;
+        rf.general = f.general;
         rf.accumulator = &acc;
         for (const Value& element : source.as_array()) {
             rf.current = &element;
@@ -984,7 +1038,7 @@ const Value& eval_substr(const LogicNode& n, const Frame& f, Value& out) {
     return out;
 }
 
-const Value& eval(const LogicNode& n, const Frame& f, Value& out) {
+const Value& eval_node(const LogicNode& n, const Frame& f, Value& out) {
     switch (n.op) {
         case Op::Literal: return n.literal;
         case Op::Array: {

@@ -77,6 +77,16 @@ CsvHeader resolve_csv_header(const Program& program, const std::vector<std::stri
 Value csv_row_figures(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,
                       std::size_t line, std::vector<ErrorDetail>& errors);
 
+// The same conversion without building a document (the batch path): the metric values
+// (null where the cell was empty) in metric order, and the dealer columns. Returns false
+// when the row had errors (appended to `errors`).
+struct CsvRowValues {
+    std::vector<Value> values;
+    std::string dealer_id, dealer_name, as_of;
+};
+bool csv_row_values(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,
+                    std::size_t line, CsvRowValues& out, std::vector<ErrorDetail>& errors);
+
 // A whole CSV text: every row converted and checked against the metrics (check_figure).
 struct CsvFigures {
     CsvHeader header;

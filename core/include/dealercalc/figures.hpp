@@ -29,6 +29,10 @@ struct Figures {
 std::optional<ErrorDetail> check_figure(const Program& program, const Metric& metric, const Value& value,
                                         const std::string& path);
 
+// Figures from metric values that were already checked (null = not given): defaults
+// filled in, missing_metric warnings. The batch path, which has no document.
+Figures figures_from_values(const Program& program, std::vector<Value> values, Value dealer);
+
 // Validates a figures document. Throws Failure with parse_error, unsupported_format or
 // invalid_figures (every bad value, each at /values/<id>).
 Figures load_figures(const Program& program, const Value& document);
