@@ -237,17 +237,25 @@ std::optional<Decimal> smallest_increase(const Program& program, const std::vect
                                          const Goal& goal, SearchStats* stats) {
     const Metric& m = program.metrics[static_cast<std::size_t>(metric_index)];
     const std::size_t at = static_cast<std::size_t>(m.slot);
-    const Decimal current = number_of(base_slots[at]);
+    // Only the values that depend on this metric change; recompute just those, in order,
+    // on one working copy (a trial costs a few expression evaluations, not a pass).
+    std::vector<int> dependents;
+    for (std::size_t slot = program.metrics.size(); slot < program.slot_ids.size(); ++slot) {
+        const std::vector<int>& in = program.slot_inputs[slot];
+        if (std::binary_search(in.begin(), in.end(), m.slot)) dependents.push_back(static_cast<int>(slot));
+    }
     std::vector<Value> slots = base_slots;
+    const Decimal current = number_of(base_slots[at]);
     auto trial = [&](Decimal increase, Decimal* measure) -> bool {
         if (stats) ++stats->evaluations;
-        slots = base_slots;
-        slots[at] = m.type == MetricType::Boolean ? Value(true) : Value(current + increase);
         try {
-            compute_values(program, slots);
+            slots[at] = m.type == MetricType::Boolean ? Value(true) : Value(current + increase);
+            for (int d : dependents) compute_value(program, d, slots);
             return goal.reached(slots, measure);
         } catch (const std::exception&) {
-            return false;  // a trial that cannot be computed does not reach the goal
+            // A trial that cannot be computed does not reach the goal; later trials
+            // overwrite every slot this one touched.
+            return false;
         }
     };
     if (m.type == MetricType::Boolean) {

@@ -259,6 +259,19 @@ TEST_CASE("Engine: a multiplier pays the uplift on its targets after their own c
         CHECK(J(m, "trace/capped") == "true");
         CHECK(J(r, "totals/CNY") == "851.01");
     }
+    SUBCASE("a locked multiplier pays nothing and says what unlocks it") {
+        const std::string p = program(kMultiplierMetrics + "," + metric("ok", "boolean"),
+                                      R"({"id": "uplift", "kind": "multiplier", "basis": "level", "applies_to": ["hours_bonus"], "when": {"var": "ok"},
+                                          "tiers": [{"from": 2, "factor": 1.5}]},
+                                         {"id": "hours_bonus", "kind": "rate", "base": "hours", "rate": 10})");
+        const Value r = run(p, figures(R"("parts": 0, "hours": 10, "level": 3, "ok": false)"));
+        const Value& m = component(r, "uplift");
+        CHECK(J(m, "status") == "\"locked\"");
+        CHECK(J(m, "amount") == "0");
+        CHECK_FALSE(has(m, "tier"));
+        CHECK(J(m, "unlock") == R"([{"metric":"ok","to":true,"gain":{"CNY":50}}])");
+        CHECK(J(r, "totals/CNY") == "100");
+    }
     SUBCASE("a locked target contributes 0") {
         const std::string p = program(
             metric("sales", "amount") + "," + metric("level", "count") + "," + metric("ok", "boolean"),

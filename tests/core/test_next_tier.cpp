@@ -39,7 +39,9 @@ int check_drivers_by_reevaluation(const std::string& p, const std::string& f) {
         std::vector<std::pair<const Value*, bool>> lists;  // (drivers, is_unlock)
         if (has(c, "next/drivers")) lists.emplace_back(&at(c, "next/drivers"), false);
         if (has(c, "unlock")) lists.emplace_back(&at(c, "unlock"), true);
-        for (const auto& [list, unlock] : lists) {
+        for (const auto& entry : lists) {
+            const Value* list = entry.first;
+            const bool unlock = entry.second;
             for (const Value& d : list->as_array()) {
                 const std::string m = at(d, "metric").as_string();
                 INFO("rule " << id << ", driver " << to_json(d));
@@ -243,4 +245,28 @@ TEST_CASE("Next tier: drivers of the conformance cases survive re-evaluation") {
     }
     const Value doc = parse_json(read_text(test_path("tests/conformance/cases/02_tier_modes.json")));
     CHECK(check_drivers_by_reevaluation(to_json(at(doc, "program")), to_json(at(doc, "figures"))) == 3);
+}
+
+TEST_CASE("Next tier: a driver never locks the rule it is meant to advance") {
+    const std::string p = program(metric("n", "count"),
+                                  R"({"id": "small", "kind": "tiered", "mode": "fixed", "basis": "n", "when": {"<": [{"var": "n"}, 100]},
+                                      "tiers": [{"from": 0, "amount": 1}, {"from": 50, "amount": 5}, {"from": 150, "amount": 9}]})");
+    CHECK(J(component(run(p, figures(R"("n": 10)")), "small"), "next/drivers") == R"([{"metric":"n","increase":40,"to":50,"gain":{"CNY":4}}])");
+    // 150 is reached only at n ≥ 150, where the rule is locked: no driver
+    CHECK(J(component(run(p, figures(R"("n": 60)")), "small"), "next/drivers") == "[]");
+    CHECK(check_drivers_by_reevaluation(p, figures(R"("n": 60)")) == 0);
+}
+
+TEST_CASE("Next tier: a driver's figure respects the metric's min") {
+    // A missing metric without a default is 0 even under a positive min (spec §2); the
+    // driver must name a figure the dealer can enter.
+    const std::string p = program(metric("stores", "count", R"("min": 5)") + "," + metric("x", "number", R"("min": 2.5)"),
+                                  R"({"id": "on_stores", "kind": "tiered", "mode": "fixed", "basis": "stores", "tiers": [{"from": 1, "amount": 3}]},
+                                     {"id": "on_x", "kind": "tiered", "mode": "fixed", "basis": "x", "tiers": [{"from": 0.5, "amount": 4}]})");
+    const std::string f = figures("");
+    const Value r = run(p, f);
+    CHECK(J(r, "warnings") == R"([{"code":"missing_metric","metric":"stores"},{"code":"missing_metric","metric":"x"}])");
+    CHECK(J(component(r, "on_stores"), "next/drivers") == R"([{"metric":"stores","increase":5,"to":5,"gain":{"CNY":3}}])");
+    CHECK(J(component(r, "on_x"), "next/drivers") == R"([{"metric":"x","increase":2.5,"to":2.5,"gain":{"CNY":4}}])");
+    CHECK(check_drivers_by_reevaluation(p, f) == 2);
 }

@@ -33,9 +33,9 @@ using testprog::has;
 namespace {
 
 #ifdef DEALERCALC_TEST_SANITIZED
-constexpr int kDefaultPrograms = 40;
+constexpr int kDefaultPrograms = 100;
 #else
-constexpr int kDefaultPrograms = 90;
+constexpr int kDefaultPrograms = 400;
 #endif
 constexpr int kFiguresPerProgram = 5;
 
@@ -658,7 +658,9 @@ void check_drivers(const Program& p, const Value& figures_doc, const Value& resu
         std::vector<std::pair<const Value*, bool>> lists;
         if (has(c, "next/drivers")) lists.emplace_back(&at(c, "next/drivers"), false);
         if (has(c, "unlock")) lists.emplace_back(&at(c, "unlock"), true);
-        for (const auto& [list, unlock] : lists) {
+        for (const auto& entry : lists) {
+            const Value* list = entry.first;
+            const bool unlock = entry.second;
             for (const Value& d : list->as_array()) {
                 INFO("rule " << p.rules[i].id << (unlock ? " unlock " : " driver ") << to_json(d) << "\nprogramme " << to_json(p.source)
                               << "\nfigures " << to_json(figures_doc));
@@ -706,7 +708,14 @@ void check_drivers(const Program& p, const Value& figures_doc, const Value& resu
                     CHECK(current < *m->min);
                     continue;
                 }
-                const Value before = with(Value(less));
+                Value before;
+                try {
+                    before = with(Value(less));
+                } catch (const Failure& e) {
+                    // one step less cannot even be computed (a derived value overflows): not reached
+                    CHECK((e.error.code == "derived_error" || e.error.code == "overflow"));
+                    continue;
+                }
                 const Value& cb = component_at(before, i);
                 if (unlock) CHECK(at(cb, "status").as_string() == "locked");
                 else CHECK(tier_index(cb) < at(c, "next/index").as_number().raw() / Decimal::scale());
@@ -992,8 +1001,10 @@ TEST_CASE("Property: hostile texts give an error object, never an exception") {
     const std::vector<std::pair<std::string, std::string>> figures_cases = {
         {"1e400", "parse_error"}, {"NaN", "parse_error"}, {"999999999999", ""}, {"1000000000000", "invalid_figures"},
         {"-1", "invalid_figures"}, {"0.5", "invalid_figures"}, {"\"1\"", "invalid_figures"}, {"true", "invalid_figures"},
-        {"[1]", "invalid_figures"}, {"{\"v\": 1}", "invalid_figures"}};
-    for (const auto& [v, code] : figures_cases) {
+        {"[1]", "invalid_figures"}, {"{\"v\": 1}", "invalid_figures"}, {"1e-400", "invalid_figures"}};
+    for (const auto& entry : figures_cases) {
+        const std::string& v = entry.first;
+        const std::string& code = entry.second;
         INFO("n = " << v);
         const std::string f = testprog::figures("\"n\": " + v);
         check_outcome(good_program, f, outcomes);
