@@ -963,6 +963,11 @@ private:
             if (cap < Decimal(0)) {
                 problem(pointer_append(path, "cap"), "negative", "a cap cannot be negative");
                 ok = false;
+            } else if (cap.places() > p_.units[static_cast<std::size_t>(rule.unit)].precision) {
+                // Amounts round to the unit: a finer cap could be exceeded by the rounding.
+                problem(pointer_append(path, "cap"), "too_many_decimals", "the cap has more decimal places than its unit",
+                        args1("max", p_.units[static_cast<std::size_t>(rule.unit)].precision));
+                ok = false;
             } else {
                 rule.cap = cap;
             }

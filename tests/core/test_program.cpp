@@ -1187,3 +1187,8 @@ TEST_CASE("Programme constants with digits beyond the 12th decimal place are ref
     expect_only(programme(kMetrics + R"(, "rules": [{"id": "r", "kind": "rate", "base": "reads", "rate": 0.0000000000001}])"),
                 "/rules/0/rate", "too_many_decimals");
 }
+
+TEST_CASE("Programme rule caps may not be finer than their unit") {
+    expect_only(programme(kMetrics + R"(, "rules": [{"id": "r", "kind": "rate", "base": "reads", "rate": 1, "cap": 133.447}])"),
+                "/rules/0/cap", "too_many_decimals");
+}

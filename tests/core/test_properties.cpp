@@ -455,7 +455,7 @@ private:
             }
             d.set("applies_to", targets);
             d.set("tiers", tiers_for("multiplier", "", basis));
-            if (r_.chance(20)) d.set("cap", num(constant(0, 2000 * kMicro)));
+            if (r_.chance(20)) d.set("cap", cap_max(g.unit));  // a cap is never finer than its unit
             docs[static_cast<std::size_t>(i)] = d;
         }
         Value list = Value::array();
@@ -502,7 +502,7 @@ private:
             }
             return d;
         }
-        if (r_.chance(25)) d.set("cap", num(constant(0, 3000 * kMicro)));
+        if (r_.chance(25)) d.set("cap", cap_max(g.unit));
         return d;
     }
 
