@@ -98,12 +98,14 @@ Value& Value::set(std::string key, Value v) {
             m.value = std::move(v);
             return m.value;
         }
+    if (o.capacity() == 0) o.reserve(8);  // most objects are small: skip the 1-2-4 regrowth
     o.push_back(Member{std::move(key), std::move(v)});
     return o.back().value;
 }
 
 Value& Value::push(Value v) {
     Array& a = as_array();
+    if (a.capacity() == 0) a.reserve(4);
     a.push_back(std::move(v));
     return a.back();
 }
