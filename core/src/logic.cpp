@@ -9,10 +9,17 @@
 // to slots). Applying walks the tree; every evaluation returns a const reference — to a
 // literal in the tree, into the data, or to a caller-provided temporary — so reading a
 // variable copies nothing.
+//
+// Numeric rules (the engine's derived values and `when` conditions) also get a compact
+// postfix form over numbers and booleans (see FastOp), run without building Values; it
+// gives way to the tree walk whenever anything else (a string, null, an error) is met,
+// so it can only ever give the result the tree walk gives.
 #include "dealercalc/logic.hpp"
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <new>
 #include <string_view>
 #include <utility>
 
@@ -123,44 +130,70 @@ struct MissingKey {
 };
 
 // The numeric fast path. A (sub)tree that only uses number/boolean literals, bound
-// single-segment `var`s and the operators + - * / % min max == === != !== > >= < <=
-// ! !! and or if ?: is also compiled into a flat array of FastNode (children of a node
-// are contiguous), evaluated over FastVal without building any Value. It gives up
-// (and the general evaluator runs instead, for the exact result or error) when a slot
-// holds anything but a number or a boolean, on any arithmetic error, and where the
-// general evaluator would produce null or undefined.
+// single-name `var`s and the operators + - * / % min max == === != !== > >= < <= ! !!
+// and or if ?: is also compiled into a flat postfix program over a small stack of
+// numbers and booleans, run without building any Value. It gives up (and the general
+// evaluator runs instead, for the exact result or error) when a slot holds anything but
+// a number or a boolean, on any arithmetic error, and where the general evaluator would
+// produce null.
+
+struct FastVal {
+    Decimal d;         // a boolean as 0 / 1: its value in arithmetic and comparisons
+    const Value* src;  // the Value passed through unchanged (a literal or a slot), or null
+    bool is_bool;
+};
+
+// Eq..Le, Add, Mul, Sub, Div, Mod, Max and Min are binary: the left operand is the top of
+// the stack (replaced by the result), the right one comes from where FastRhs says.
 enum class FastOp : unsigned char {
-    Literal,
-    Slot,
-    If,
-    And,
-    Or,
+    Const,       // push consts[arg]
+    Slot,        // push slots[arg]; gives up unless a number or a boolean
+    Jump,        // pc = arg
+    JumpFalsy,   // pop; if falsy, pc = arg
+    AndJump,     // if the top is falsy, pc = arg (keeping it); else pop
+    OrJump,      // if the top is truthy, pc = arg (keeping it); else pop
+    Fail,        // give up (an `if` without else where no branch was taken: null)
     Not,
     NotNot,
     Eq,
-    StrictEq,
     Ne,
+    StrictEq,
     StrictNe,
     Gt,
     Ge,
     Lt,
     Le,
-    Add,
+    LtFirst,     // a b -> b, or -> false and pc = arg when not a < b (then c, Lt)
+    LeFirst,
+    Plus,        // the number of one operand of +: gives up on a boolean (parseFloat)
+    Add,         // gives up on a boolean operand (parseFloat)
+    Mul,         // gives up on a boolean operand (parseFloat)
+    MulInt,      // times ints[arg], an integer literal: exact, no rounding to do
     Sub,
-    Mul,
+    Neg,
     Div,
     Mod,
     Max,
     Min,
+    ToNumber,    // max / min of one operand
+    End,
 };
 
-struct FastNode {
-    FastOp op = FastOp::Literal;
-    bool is_bool = false;       // Literal: a boolean (d is 0 or 1)
-    std::uint32_t count = 0;    // children evaluated
-    std::uint32_t first = 0;    // index of the first child; Slot: the slot index
-    Decimal d;                  // Literal: its number (booleans as 0 / 1)
-    const Value* literal = nullptr;  // Literal: the Value in the tree (what the general path returns)
+// Where a binary operation's right operand comes from: popped off the stack, or read
+// directly from consts[arg] or slots[arg] (a literal or var operand is not pushed).
+// None for the other instructions.
+enum class FastRhs : unsigned char { None, Stack, Const, Slot };
+
+struct FastInstr {
+    FastOp op;
+    FastRhs rhs;
+    std::uint32_t arg;
+};
+
+struct FastProgram {
+    std::vector<FastInstr> code;  // empty: none
+    std::vector<FastVal> consts;
+    std::vector<std::int64_t> ints;
 };
 
 struct LogicNode {
@@ -174,7 +207,7 @@ struct LogicNode {
     VarPath var;
     std::vector<MissingKey> keys;
     std::string path;  // JSON Pointer of this operation in the rule
-    std::vector<FastNode> fast;  // the numeric form of a maximal qualifying subtree, or empty
+    FastProgram fast;  // the numeric form of a maximal qualifying subtree, or empty
 };
 
 namespace {
@@ -806,7 +839,7 @@ const Value* eval_fast(const LogicNode& n, const Frame& f, Value& out);
 
 // Evaluates a node: through its numeric form when it has one and that succeeds.
 inline const Value& eval(const LogicNode& n, const Frame& f, Value& out) {
-    if (!n.fast.empty() && !f.general)
+    if (!n.fast.code.empty() && !f.general)
         if (const Value* r = eval_fast(n, f, out)) return *r;
     return eval_node(n, f, out);
 }
@@ -1231,6 +1264,431 @@ const Value& eval_node(const LogicNode& n, const Frame& f, Value& out) {
 }
 
 // ---------------------------------------------------------------------------
+// The numeric fast path.
+
+// The most stack a numeric program may use; a deeper subtree is left to the general
+// evaluator (its parts may still get their own programs).
+constexpr std::uint32_t kFastStack = 32;
+
+// Uninitialised stack storage: entries are created as they are pushed (FastVal is
+// trivially copyable and destructible). Entry 0 is never used, so that sp - 1 always
+// points into the array.
+union FastStack {
+    FastStack() {}
+    FastVal v[kFastStack + 1];
+};
+
+inline void set_bool(FastVal& v, bool b) {
+    v.d = b ? Decimal(1) : Decimal(0);
+    v.src = nullptr;
+    v.is_bool = true;
+}
+
+inline void set_number(FastVal& v, Decimal d) {
+    v.d = d;
+    v.src = nullptr;
+    v.is_bool = false;
+}
+
+// Reads a slot as a number or boolean; false for anything else (strings, null, arrays,
+// objects: JavaScript coercions the general evaluator handles).
+inline bool load_slot(const Value* slots, std::size_t slot_count, std::uint32_t index, FastVal& v) {
+    if (index >= slot_count) return false;
+    const Value& s = slots[index];
+    if (s.is_number()) {
+        v.d = s.as_number();
+        v.is_bool = false;
+    } else if (s.is_bool()) {
+        v.d = s.as_bool() ? Decimal(1) : Decimal(0);
+        v.is_bool = true;
+    } else {
+        return false;
+    }
+    v.src = &s;
+    return true;
+}
+
+// Runs a numeric program; false means "give up" (the general evaluator decides).
+// Decimal arithmetic may throw DecimalOverflow, which also means giving up.
+bool fast_exec(const FastProgram& p, const Value* slots, std::size_t slot_count, FastVal& result) {
+    FastStack stack;
+    FastVal* sp = stack.v + 1;  // the next free entry
+    const FastInstr* code = p.code.data();
+    const FastVal* consts = p.consts.data();
+    std::uint32_t pc = 0;
+    FastVal loaded;
+// Binary operations: the right operand `y` is popped or read in place (a literal or a
+// slot), then `x` is the left one (replaced by the result).
+#define DEALERCALC_FAST_BINARY(OP, ...)                                                  \
+    case FastOp::OP: {                                                                   \
+        const FastVal* y;                                                                \
+        if (in.rhs == FastRhs::Const) {                                                  \
+            y = &consts[in.arg];                                                         \
+        } else if (in.rhs == FastRhs::Slot) {                                            \
+            if (!load_slot(slots, slot_count, in.arg, loaded)) return false;             \
+            y = &loaded;                                                                 \
+        } else {                                                                         \
+            y = --sp;                                                                    \
+        }                                                                                \
+        FastVal& x = sp[-1];                                                             \
+        __VA_ARGS__;                                                                     \
+        break;                                                                           \
+    }
+    for (;;) {
+        const FastInstr& in = code[pc++];
+        switch (in.op) {
+            case FastOp::Const: ::new (static_cast<void*>(sp++)) FastVal(consts[in.arg]); break;
+            case FastOp::Slot:
+                if (!load_slot(slots, slot_count, in.arg, *::new (static_cast<void*>(sp)) FastVal)) return false;
+                ++sp;
+                break;
+            case FastOp::Jump: pc = in.arg; break;
+            case FastOp::JumpFalsy:
+                --sp;
+                if (sp->d.is_zero()) pc = in.arg;
+                break;
+            case FastOp::AndJump:
+                if (sp[-1].d.is_zero()) pc = in.arg;
+                else --sp;
+                break;
+            case FastOp::OrJump:
+                if (!sp[-1].d.is_zero()) pc = in.arg;
+                else --sp;
+                break;
+            case FastOp::Fail: return false;
+            case FastOp::Not: set_bool(sp[-1], sp[-1].d.is_zero()); break;
+            case FastOp::NotNot: set_bool(sp[-1], !sp[-1].d.is_zero()); break;
+            // Loose equality compares a boolean as 0 / 1 when the types differ.
+            DEALERCALC_FAST_BINARY(Eq, set_bool(x, x.d == y->d))
+            DEALERCALC_FAST_BINARY(Ne, set_bool(x, x.d != y->d))
+            DEALERCALC_FAST_BINARY(StrictEq, set_bool(x, x.d == y->d && x.is_bool == y->is_bool))
+            DEALERCALC_FAST_BINARY(StrictNe, set_bool(x, !(x.d == y->d && x.is_bool == y->is_bool)))
+            DEALERCALC_FAST_BINARY(Gt, set_bool(x, x.d > y->d))
+            DEALERCALC_FAST_BINARY(Ge, set_bool(x, x.d >= y->d))
+            DEALERCALC_FAST_BINARY(Lt, set_bool(x, x.d < y->d))
+            DEALERCALC_FAST_BINARY(Le, set_bool(x, x.d <= y->d))
+            case FastOp::LtFirst:  // both operands on the stack; b stays when a < b
+            case FastOp::LeFirst:
+                --sp;
+                if (in.op == FastOp::LtFirst ? sp[-1].d < sp[0].d : sp[-1].d <= sp[0].d) {
+                    sp[-1] = sp[0];
+                } else {
+                    set_bool(sp[-1], false);
+                    pc = in.arg;
+                }
+                break;
+            case FastOp::Plus:
+                if (sp[-1].is_bool) return false;
+                set_number(sp[-1], sp[-1].d);
+                break;
+            DEALERCALC_FAST_BINARY(Add, if (x.is_bool || y->is_bool) return false; set_number(x, x.d + y->d))
+            DEALERCALC_FAST_BINARY(Mul, if (x.is_bool || y->is_bool) return false; set_number(x, x.d * y->d))
+            case FastOp::MulInt:
+                // x × k·10^12 / 10^12 is x × k exactly: what operator* gives, without its
+                // divisions. |k| <= 10^11 keeps the raw product far inside 128 bits.
+                if (sp[-1].is_bool) return false;
+                set_number(sp[-1], Decimal::from_raw(sp[-1].d.raw() * p.ints[in.arg]));
+                break;
+            DEALERCALC_FAST_BINARY(Sub, set_number(x, x.d - y->d))
+            case FastOp::Neg: set_number(sp[-1], -sp[-1].d); break;
+            DEALERCALC_FAST_BINARY(Div, if (y->d.is_zero()) return false; set_number(x, x.d / y->d))
+            DEALERCALC_FAST_BINARY(Mod, if (y->d.is_zero()) return false; set_number(x, x.d % y->d))
+            DEALERCALC_FAST_BINARY(Max, set_number(x, Decimal::max(x.d, y->d)))
+            DEALERCALC_FAST_BINARY(Min, set_number(x, Decimal::min(x.d, y->d)))
+            case FastOp::ToNumber: set_number(sp[-1], sp[-1].d); break;
+            case FastOp::End: result = sp[-1]; return true;
+        }
+    }
+#undef DEALERCALC_FAST_BINARY
+}
+
+// Runs a node's numeric form; false to fall back to the general evaluator.
+bool run_fast(const LogicNode& n, const std::vector<Value>* slots, FastVal& out) {
+    try {
+        return fast_exec(n.fast, slots ? slots->data() : nullptr, slots ? slots->size() : 0, out);
+    } catch (const DecimalOverflow&) {
+        return false;
+    } catch (const DivisionByZero&) {
+        return false;
+    }
+}
+
+// The fast path for a node inside a rule: a pointer to the result (a literal, a slot, or
+// `out`), or null to evaluate the node in general.
+const Value* eval_fast(const LogicNode& n, const Frame& f, Value& out) {
+    const std::vector<Value>* slots = f.kind == Frame::Top && f.scope ? f.scope->slots : nullptr;
+    FastVal v;
+    if (!run_fast(n, slots, v)) return nullptr;
+    if (v.src) return v.src;
+    out = v.is_bool ? Value(!v.d.is_zero()) : Value(v.d);
+    return &out;
+}
+
+// Whether a compiled node (its children already marked) qualifies by its own operator.
+bool fast_qualifies(const LogicNode& n) {
+    const std::size_t count = n.args.size();
+    switch (n.op) {
+        case Op::Literal: return n.literal.is_number() || n.literal.is_bool();
+        case Op::Var:
+            // A bound single name: the slot itself (a default only applies without one).
+            return n.const_path && !n.var.whole && n.var.segs.size() == 1 && n.var.slot >= 0;
+        case Op::Add: return true;
+        case Op::If:
+        case Op::And:
+        case Op::Or:
+        case Op::Not:
+        case Op::NotNot:
+        case Op::Sub:
+        case Op::Mul:
+        case Op::Max:
+        case Op::Min: return count >= 1;
+        case Op::Eq:
+        case Op::StrictEq:
+        case Op::Ne:
+        case Op::StrictNe:
+        case Op::Gt:
+        case Op::Ge:
+        case Op::Lt:
+        case Op::Le:
+        case Op::Div:
+        case Op::Mod: return count >= 2;
+        default: return false;
+    }
+}
+
+// Marks the qualifying subtrees, bottom up: a node qualifies when its operator does and
+// every argument does (even ones never evaluated, to keep the rule simple); a `var`'s
+// arguments are its path and default, not operands.
+bool mark_fast(LogicNode& n) {
+    bool ok = true;
+    for (LogicNode& a : n.args) ok = mark_fast(a) && ok;
+    if (n.op == Op::Var) ok = true;
+    n.fast_ok = ok && fast_qualifies(n);
+    return n.fast_ok;
+}
+
+// Compiles a qualifying subtree to postfix, evaluating exactly the operands the general
+// evaluator does, in its order.
+class FastEmitter {
+public:
+    explicit FastEmitter(FastProgram& p) : p_(p) {}
+
+    std::uint32_t max_depth() const { return max_depth_; }
+
+    void node(const LogicNode& n) {
+        const std::size_t count = n.args.size();
+        switch (n.op) {
+            case Op::Literal:
+                emit(FastOp::Const, constant_index(n));
+                push(1);
+                return;
+            case Op::Var:
+                emit(FastOp::Slot, static_cast<std::uint32_t>(n.var.slot));
+                push(1);
+                return;
+            case Op::If: {
+                const std::uint32_t base = depth_;
+                std::vector<std::size_t> ends;
+                std::size_t i = 0;
+                for (; i + 1 < count; i += 2) {
+                    node(n.args[i]);
+                    const std::size_t skip = emit(FastOp::JumpFalsy);
+                    depth_ = base;
+                    node(n.args[i + 1]);
+                    ends.push_back(emit(FastOp::Jump));
+                    depth_ = base;
+                    patch(skip);
+                }
+                if (i + 1 == count) {
+                    node(n.args[i]);
+                } else {
+                    emit(FastOp::Fail);
+                    push(1);
+                }
+                for (std::size_t e : ends) patch(e);
+                return;
+            }
+            case Op::And:
+            case Op::Or: {
+                const std::uint32_t base = depth_;
+                std::vector<std::size_t> ends;
+                for (std::size_t i = 0; i + 1 < count; ++i) {
+                    node(n.args[i]);
+                    ends.push_back(emit(n.op == Op::And ? FastOp::AndJump : FastOp::OrJump));
+                    depth_ = base;
+                }
+                node(n.args[count - 1]);
+                for (std::size_t e : ends) patch(e);
+                return;
+            }
+            case Op::Not:
+            case Op::NotNot:
+                node(n.args[0]);
+                emit(n.op == Op::Not ? FastOp::Not : FastOp::NotNot);
+                return;
+            case Op::Eq: binary(n, FastOp::Eq); return;
+            case Op::Ne: binary(n, FastOp::Ne); return;
+            case Op::StrictEq: binary(n, FastOp::StrictEq); return;
+            case Op::StrictNe: binary(n, FastOp::StrictNe); return;
+            case Op::Gt: binary(n, FastOp::Gt); return;
+            case Op::Ge: binary(n, FastOp::Ge); return;
+            case Op::Div: binary(n, FastOp::Div); return;
+            case Op::Mod: binary(n, FastOp::Mod); return;
+            case Op::Lt:
+            case Op::Le: {
+                const bool strict = n.op == Op::Lt;
+                if (count == 2) {
+                    binary(n, strict ? FastOp::Lt : FastOp::Le);
+                    return;
+                }
+                // Between: c is evaluated only when a < b.
+                node(n.args[0]);
+                node(n.args[1]);
+                const std::size_t skip = emit(strict ? FastOp::LtFirst : FastOp::LeFirst);
+                pop(1);
+                operation(strict ? FastOp::Lt : FastOp::Le, n.args[2]);
+                patch(skip);
+                return;
+            }
+            case Op::Sub:
+                node(n.args[0]);
+                if (count == 1) {
+                    emit(FastOp::Neg);
+                    return;
+                }
+                operation(FastOp::Sub, n.args[1]);
+                return;
+            case Op::Add:
+                if (count == 0) {
+                    FastVal zero;
+                    zero.d = Decimal();
+                    zero.src = nullptr;
+                    zero.is_bool = false;
+                    constant(zero);
+                    return;
+                }
+                fold(n, FastOp::Add, FastOp::Plus);
+                return;
+            case Op::Mul: {
+                if (count == 1) {
+                    node(n.args[0]);  // "*" of one operand is that operand, unconverted
+                    return;
+                }
+                // Integer literals multiply exactly; `k * x` is `x * k` (a literal has no
+                // effects to order).
+                std::int64_t k = 0, k1 = 0;
+                std::size_t i = 1;
+                if (count == 2 && small_int(n.args[0], k) && !small_int(n.args[1], k1)) {
+                    node(n.args[1]);
+                    multiply_by(k);
+                    return;
+                }
+                node(n.args[0]);
+                for (; i < count; ++i) {
+                    if (small_int(n.args[i], k)) multiply_by(k);
+                    else operation(FastOp::Mul, n.args[i]);
+                }
+                return;
+            }
+            case Op::Max: fold(n, FastOp::Max, FastOp::ToNumber); return;
+            case Op::Min: fold(n, FastOp::Min, FastOp::ToNumber); return;
+            default: return;  // not reached: only qualifying subtrees are emitted
+        }
+    }
+
+    std::size_t emit(FastOp op, std::uint32_t arg = 0) {
+        p_.code.push_back(FastInstr{op, FastRhs::None, arg});
+        return p_.code.size() - 1;
+    }
+
+private:
+    void push(std::uint32_t k) {
+        depth_ += k;
+        max_depth_ = std::max(max_depth_, depth_);
+    }
+    void pop(std::uint32_t k) { depth_ -= k; }
+    void patch(std::size_t at) { p_.code[at].arg = static_cast<std::uint32_t>(p_.code.size()); }
+
+    std::uint32_t constant_index(const LogicNode& literal) {
+        FastVal v;
+        v.is_bool = literal.literal.is_bool();
+        v.d = v.is_bool ? (literal.literal.as_bool() ? Decimal(1) : Decimal(0)) : literal.literal.as_number();
+        v.src = &literal.literal;
+        p_.consts.push_back(v);
+        return static_cast<std::uint32_t>(p_.consts.size() - 1);
+    }
+
+    void constant(const FastVal& v) {
+        emit(FastOp::Const, static_cast<std::uint32_t>(p_.consts.size()));
+        p_.consts.push_back(v);
+        push(1);
+    }
+
+    // An integer literal k with |k| <= 10^11.
+    static bool small_int(const LogicNode& n, std::int64_t& k) {
+        if (n.op != Op::Literal || !n.literal.is_number()) return false;
+        const Decimal::Raw raw = n.literal.as_number().raw();
+        if (raw % Decimal::scale() != 0) return false;
+        const Decimal::Raw whole = raw / Decimal::scale();
+        if (whole > 100000000000LL || whole < -100000000000LL) return false;
+        k = static_cast<std::int64_t>(whole);
+        return true;
+    }
+
+    void multiply_by(std::int64_t k) {
+        emit(FastOp::MulInt, static_cast<std::uint32_t>(p_.ints.size()));
+        p_.ints.push_back(k);
+    }
+
+    void binary(const LogicNode& n, FastOp op) {
+        node(n.args[0]);
+        operation(op, n.args[1]);
+    }
+
+    // A binary operation on the top of the stack and `rhs`: a literal or var operand is
+    // read by the operation itself.
+    void operation(FastOp op, const LogicNode& rhs) {
+        if (rhs.op == Op::Literal) {
+            p_.code.push_back(FastInstr{op, FastRhs::Const, constant_index(rhs)});
+        } else if (rhs.op == Op::Var) {
+            p_.code.push_back(FastInstr{op, FastRhs::Slot, static_cast<std::uint32_t>(rhs.var.slot)});
+        } else {
+            node(rhs);
+            p_.code.push_back(FastInstr{op, FastRhs::Stack, 0});
+            pop(1);
+        }
+    }
+
+    // Left to right, pairwise (the general evaluator's order); `single` for one operand.
+    void fold(const LogicNode& n, FastOp op, FastOp single) {
+        node(n.args[0]);
+        if (n.args.size() == 1) {
+            emit(single);
+            return;
+        }
+        for (std::size_t i = 1; i < n.args.size(); ++i) operation(op, n.args[i]);
+    }
+
+    FastProgram& p_;
+    std::uint32_t depth_ = 0;
+    std::uint32_t max_depth_ = 0;
+};
+
+// Gives every maximal qualifying subtree that holds an operation its numeric form (a
+// lone literal or var gains nothing). Runs on the tree in its final place: the forms
+// point at literals in it.
+void attach_fast(LogicNode& n) {
+    if (n.fast_ok && n.op != Op::Literal && n.op != Op::Var) {
+        FastEmitter emitter(n.fast);
+        emitter.node(n);
+        emitter.emit(FastOp::End);
+        if (emitter.max_depth() <= kFastStack && n.fast.code.size() < std::numeric_limits<std::uint32_t>::max()) return;
+        n.fast = FastProgram();
+    }
+    for (LogicNode& a : n.args) attach_fast(a);
+}
+
+// ---------------------------------------------------------------------------
 // Compilation.
 
 class Compiler {
@@ -1377,21 +1835,51 @@ Logic& Logic::operator=(const Logic&) = default;
 Logic compile_logic(const Value& rule, std::size_t max_depth, const std::function<int(const std::string&)>& bind) {
     Compiler compiler(max_depth, bind);
     Logic logic;
-    logic.root_ = std::make_shared<const LogicNode>(compiler.compile(rule, "", 1, true));
+    auto root = std::make_shared<LogicNode>(compiler.compile(rule, "", 1, true));
+    mark_fast(*root);
+    attach_fast(*root);
+    logic.root_ = std::move(root);
     return logic;
 }
 
-Value apply_logic(const Logic& logic, const LogicScope& scope) {
-    const LogicNode* root = logic.root();
-    if (!root) return Value();
+namespace {
+
+Value apply_root(const LogicNode& root, const LogicScope& scope, bool general) {
     Frame f;
     f.kind = Frame::Top;
     f.scope = &scope;
     f.data = scope.data;
+    f.general = general;
     Value out;
-    const Value& r = eval(*root, f, out);
+    const Value& r = eval_node(root, f, out);
     if (&r == &out) return out;
     return r;
+}
+
+}  // namespace
+
+Value apply_logic(const Logic& logic, const LogicScope& scope) {
+    const LogicNode* root = logic.root();
+    if (!root) return Value();
+    if (!root->fast.code.empty()) {
+        FastVal v;
+        if (run_fast(*root, scope.slots, v)) {
+            if (v.src) return *v.src;
+            return v.is_bool ? Value(!v.d.is_zero()) : Value(v.d);
+        }
+    }
+    return apply_root(*root, scope, false);
+}
+
+Value apply_logic_general(const Logic& logic, const LogicScope& scope) {
+    const LogicNode* root = logic.root();
+    if (!root) return Value();
+    return apply_root(*root, scope, true);
+}
+
+bool logic_has_fast_path(const Logic& logic) {
+    const LogicNode* root = logic.root();
+    return root && !root->fast.code.empty();
 }
 
 Value apply_logic(const Value& rule, const Value& data) {

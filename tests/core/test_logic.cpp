@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <fstream>
+#include <functional>
+#include <iterator>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -443,4 +447,221 @@ TEST_CASE("Logic variables lists the names a rule reads at top level") {
     *inner = J(R"({"var": "bottom"})");
     CHECK(logic_variables(deep).names == std::set<std::string>{"bottom"});
     dismantle(std::move(deep));
+}
+
+namespace {
+
+// splitmix64: a fixed, portable sequence (std distributions differ between libraries).
+struct Rng {
+    std::uint64_t state;
+    std::uint64_t next() {
+        std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+    int below(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
+    bool chance(int percent) { return below(100) < percent; }
+};
+
+constexpr int kFastSlots = 6;
+
+int fast_slot_of(const std::string& name) {
+    if (name.size() == 2 && name[0] == 'v' && name[1] >= '0' && name[1] < '0' + kFastSlots) return name[1] - '0';
+    return -1;
+}
+
+// Numbers that exercise exact decimals: zero, small and negative integers, six-decimal
+// fractions, and magnitudes that overflow when multiplied or added.
+Value random_number(Rng& r) {
+    static const char* const kFixed[] = {"0",      "1",     "-1",        "2",        "100",      "0.1",
+                                         "0.5",    "-0.5",  "3",         "7",        "0.000001", "-0.000001",
+                                         "1000000", "30",   "999999999999999", "-999999999999999", "123456789012.5"};
+    switch (r.below(8)) {
+        case 0:
+        case 1: return Value(Decimal::parse_or_throw(kFixed[r.below(static_cast<int>(std::size(kFixed)))]));
+        case 2:
+        case 3:
+        case 4: return Value(Decimal::from_int(r.below(21) - 10));
+        case 5:
+        case 6: {  // up to six decimals, either sign
+            const std::int64_t micros = static_cast<std::int64_t>(r.next() % 2000000000ULL) - 1000000000;
+            return Value(Decimal::from_int(micros) / Decimal::from_int(1000000));
+        }
+        default: {  // large: products and sums of these overflow
+            const std::int64_t whole = static_cast<std::int64_t>(r.next() % 900000000000000ULL);
+            return Value(Decimal::from_int(r.chance(50) ? whole : -whole));
+        }
+    }
+}
+
+Value random_leaf(Rng& r) {
+    const int k = r.below(100);
+    if (k < 30) return random_number(r);
+    if (k < 40) return Value(r.chance(50));
+    Value var = Value::object();
+    const std::string name = "v" + std::to_string(r.below(kFastSlots));
+    if (r.chance(15)) var.set("var", Value(Array{Value(name), random_number(r)}));  // with a default
+    else var.set("var", Value(name));
+    return var;
+}
+
+// A random expression over the fast path's operators, with arities at and beyond the
+// usual ones (unary -, one-operand * and max, between, `if` without else, ...).
+Value random_expr(Rng& r, int depth, bool root = false) {
+    if (!root && (depth == 0 || r.chance(20))) return random_leaf(r);
+    struct Kind {
+        const char* op;
+        int min_args, max_args;
+    };
+    static const Kind kKinds[] = {
+        {"+", 0, 3},  {"-", 1, 3},   {"*", 1, 3},   {"/", 2, 3},   {"%", 2, 2},   {"min", 1, 3}, {"max", 1, 3},
+        {"==", 2, 3}, {"===", 2, 2}, {"!=", 2, 2},  {"!==", 2, 2}, {">", 2, 2},   {">=", 2, 2},  {"<", 2, 3},
+        {"<=", 2, 3}, {"!", 1, 1},   {"!!", 1, 1},  {"and", 1, 3}, {"or", 1, 3},  {"if", 1, 5},  {"?:", 3, 3},
+    };
+    const Kind& kind = kKinds[r.below(static_cast<int>(std::size(kKinds)))];
+    const int count = kind.min_args + r.below(kind.max_args - kind.min_args + 1);
+    Array args;
+    for (int i = 0; i < count; ++i) {
+        // Integer literals as operands of * take their own route.
+        if (std::string(kind.op) == "*" && r.chance(25)) args.push_back(Value(Decimal::from_int(r.below(2001) - 1000)));
+        else args.push_back(random_expr(r, depth - 1));
+    }
+    Value e = Value::object();
+    if (count == 1 && r.chance(30)) e.set(kind.op, std::move(args[0]));  // {"!": x}
+    else e.set(kind.op, Value(std::move(args)));
+    // Now and then something the fast path does not handle, around or inside: the
+    // qualifying parts below still take it.
+    if (r.chance(4)) {
+        Value s = Value::object();
+        s.set("cat", Value(Array{Value("="), std::move(e)}));
+        return s;
+    }
+    if (r.chance(3)) {
+        Value o = Value::object();
+        o.set("+", Value(Array{std::move(e), Value("1")}));
+        return o;
+    }
+    return e;
+}
+
+Value random_slot(Rng& r) {
+    const int k = r.below(100);
+    if (k < 62) return random_number(r);
+    if (k < 84) return Value(r.chance(50));
+    if (k < 88) return Value::rounded_number(random_number(r).as_number());
+    if (k < 93) {  // strings coerce: the general evaluator takes over
+        static const char* const kTexts[] = {"3", "", "abc", "-2.5", " 7 ", "true"};
+        return Value(kTexts[r.below(static_cast<int>(std::size(kTexts)))]);
+    }
+    if (k < 97) return Value();
+    return J("[1]");
+}
+
+// The result of applying, or the error, as one comparable text.
+std::string outcome(const std::function<Value()>& apply) {
+    try {
+        const Value v = apply();
+        std::string s = to_json(v);
+        if (v.is_rounded_number()) s += " (rounded)";
+        return s;
+    } catch (const LogicError& e) {
+        return std::string("LogicError ") + e.reason + " at '" + e.path + "': " + e.what();
+    }
+}
+
+}  // namespace
+
+TEST_CASE("The numeric fast path agrees with the general evaluator") {
+    Rng rng{20270101};
+    const std::function<int(const std::string&)> bind = fast_slot_of;
+    std::vector<Value> slots(kFastSlots);
+    LogicScope scope;
+    scope.slots = &slots;
+    int rules = 0, fast_rules = 0, runs = 0, errors = 0;
+    std::set<std::string> reasons;
+    for (int i = 0; i < 5000; ++i) {
+        const Value rule = random_expr(rng, 1 + rng.below(5), true);
+        const Logic logic = compile_logic(rule, kMaxLogicDepth, bind);
+        ++rules;
+        if (logic_has_fast_path(logic)) ++fast_rules;
+        for (int k = 0; k < 6; ++k) {
+            // Mostly numbers and booleans; sometimes a slot the fast path must refuse.
+            const bool plain = k < 4;
+            for (Value& s : slots) {
+                s = random_slot(rng);
+                while (plain && !s.is_number() && !s.is_bool()) s = random_slot(rng);
+            }
+            const std::string fast = outcome([&] { return apply_logic(logic, scope); });
+            const std::string general = outcome([&] { return apply_logic_general(logic, scope); });
+            INFO("rule " << to_json(rule) << " with slots " << to_json(Value(Array(slots))));
+            CHECK(fast == general);
+            ++runs;
+            if (general.rfind("LogicError ", 0) == 0) {
+                ++errors;
+                reasons.insert(general.substr(11, general.find(' ', 11) - 11));
+            }
+        }
+    }
+    INFO("rules: " << rules << " (" << fast_rules << " wholly numeric), runs: " << runs << ", errors: " << errors);
+    CHECK(fast_rules > rules / 2);
+    CHECK(errors > runs / 50);           // division by zero, booleans in + and *, overflow
+    CHECK(errors < runs / 2);
+    CHECK(reasons == std::set<std::string>{"division_by_zero", "not_a_number", "overflow"});
+}
+
+TEST_CASE("The numeric fast path keeps json-logic-js results") {
+    auto bind = [](const std::string& name) -> int {
+        static const std::vector<std::string> names{"a", "b", "flag", "text", "nothing"};
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (names[i] == name) return static_cast<int>(i);
+        return -1;
+    };
+    std::vector<Value> slots{Value(Decimal::parse_or_throw("12.5")), Value(0), Value(true), Value("4"), Value()};
+    LogicScope scope;
+    scope.slots = &slots;
+    auto check = [&](const std::string& rule, const std::string& expected) {
+        const Logic logic = compile_logic(J(rule), kMaxLogicDepth, bind);
+        INFO(rule);
+        CHECK(outcome([&] { return apply_logic(logic, scope); }) == expected);
+        CHECK(outcome([&] { return apply_logic_general(logic, scope); }) == expected);
+    };
+    auto fast = [&](const std::string& rule) { return logic_has_fast_path(compile_logic(J(rule), kMaxLogicDepth, bind)); };
+
+    // The sample programme's shapes.
+    CHECK(fast(R"({"if": [{">": [{"var": "b"}, 0]}, {"*": [{"/": [{"var": "a"}, {"var": "b"}]}, 100]}, 0]})"));
+    check(R"({"if": [{">": [{"var": "b"}, 0]}, {"*": [{"/": [{"var": "a"}, {"var": "b"}]}, 100]}, 0]})", "0");
+    check(R"({"if": [{">": [{"var": "a"}, 0]}, {"min": [100, {"*": [{"/": [1, {"var": "a"}]}, 100]}]}, 0]})", "8");
+    check(R"({"and": [{"var": "flag"}, {">=": [{"var": "a"}, 12.5]}]})", "true");
+    // and / or / if give the deciding operand or the branch itself, unconverted.
+    check(R"({"or": [{"var": "b"}, {"var": "flag"}]})", "true");
+    check(R"({"and": [{"var": "flag"}, {"var": "b"}, 5]})", "0");
+    check(R"({"if": [{"var": "b"}, 1, {"var": "flag"}]})", "true");
+    check(R"({"*": [{"var": "flag"}]})", "true");
+    check(R"({"max": [{"var": "flag"}]})", "1");
+    // Booleans are 0 / 1 in - / % comparisons and ==, but parseFloat makes them NaN in + and *.
+    check(R"({"-": [{"var": "flag"}, 3]})", "-2");
+    check(R"({"==": [{"var": "flag"}, 1]})", "true");
+    check(R"({"===": [{"var": "flag"}, 1]})", "false");
+    check(R"({"<": [0, {"var": "flag"}, 2]})", "true");
+    check(R"({"+": [{"var": "flag"}, 1]})", "LogicError not_a_number at '': \"+\": true is not a number");
+    check(R"({"*": [2, {"var": "flag"}]})", "LogicError not_a_number at '': \"*\": true is not a number");
+    // Errors come from the general evaluator, with its pointer.
+    check(R"({"if": [true, {"/": [{"var": "a"}, {"var": "b"}]}]})", "LogicError division_by_zero at '/if/1': \"/\": division by zero");
+    check(R"({"*": [999999999999999, 10]})",
+          "LogicError overflow at '': \"*\": result out of range (magnitude must stay below 10^15)");
+    // `if` without a taken branch is null.
+    check(R"({"if": [{"var": "b"}, 1]})", "null");
+    // Slots holding strings or null take the general evaluator: JavaScript coercions.
+    check(R"({"+": [{"var": "text"}, 1]})", "5");
+    check(R"({"==": [{"var": "text"}, 4]})", "true");
+    check(R"({"*": [{"var": "nothing"}, 1]})", "LogicError not_a_number at '': \"*\": null is not a number");
+    check(R"({"<": [{"var": "nothing"}, 1]})", "true");
+    // A numeric part inside a rule that is not: evaluated by the fast path, the rest in general.
+    CHECK_FALSE(fast(R"({"cat": ["x", {"*": [{"var": "a"}, 2]}]})"));
+    check(R"({"cat": ["x", {"*": [{"var": "a"}, 2]}]})", "\"x25\"");
+    // A number rounded on reading passes through unchanged.
+    slots[1] = Value::rounded_number(Decimal(3));
+    check(R"({"if": [true, {"var": "b"}]})", "3 (rounded)");
+    check(R"({"+": [{"var": "b"}]})", "3");
 }

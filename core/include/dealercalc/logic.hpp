@@ -68,6 +68,16 @@ Value apply_logic(const Logic& logic, const LogicScope& scope);
 // Convenience: compile and apply against a plain data document.
 Value apply_logic(const Value& rule, const Value& data);
 
+// Numeric fast path. compile_logic also gives every (sub)tree that only uses number and
+// boolean literals, bound single-name `var`s and + - * / % min max == === != !== > >= <
+// <= ! !! and or if ?: a compact numeric form, which apply_logic evaluates without
+// building Values whenever the slots it reads hold numbers or booleans (otherwise, and on
+// any error, the general evaluator decides: results and errors are the same either way).
+// apply_logic_general never takes the fast path (for testing and comparison);
+// logic_has_fast_path tells whether the whole rule has a numeric form.
+Value apply_logic_general(const Logic& logic, const LogicScope& scope);
+bool logic_has_fast_path(const Logic& logic);
+
 // JsonLogic truthiness (json-logic-js): false, null, 0, "" and [] are falsy.
 bool truthy(const Value& v);
 
