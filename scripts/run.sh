@@ -9,3 +9,11 @@ echo "== validate"
 build/native/dealer-calc validate --program programs/sample/program.json --figures programs/sample/figures.json
 echo "== evaluate"
 build/native/dealer-calc evaluate --program programs/sample/program.json --figures programs/sample/figures.json
+
+echo "== dealer's page"
+scripts/setup.sh --all
+scripts/web-setup.sh
+node scripts/build-web.mjs
+echo "Open http://127.0.0.1:${PORT:-8787}/ (static site, dist/web)"
+echo "Offline single file: $(pwd)/dist/dealer-calculator.html"
+exec node scripts/serve.mjs

@@ -8,7 +8,7 @@ set -euo pipefail
 
 want=(cmake ninja-build g++ clang nlohmann-json3-dev doctest-dev python3)
 if [[ "${1:-}" == "--all" ]]; then
-  want+=(emscripten chromium fonts-noto-cjk)
+  want+=(emscripten chromium fonts-noto-cjk esbuild xz-utils)
   command -v node >/dev/null 2>&1 || want+=(nodejs npm)
 fi
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: the core suite natively and under ASan/UBSan, and the
+# Sets up and runs every test: the core suite natively and under ASan/UBSan, the WASM
+# build (core suite under Node, tests/node), the page tests, and the
 # command-line conformance run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,3 +16,24 @@ echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset sanitize >/dev/null
 cmake --build --preset sanitize -j "$jobs"
 ctest --preset sanitize
+
+echo "== WebAssembly: dist/ (Emscripten), the core suite under Node, tests/node"
+scripts/setup.sh --all
+t0=$SECONDS
+cmake --preset wasm >/dev/null
+cmake --build --preset wasm -j "$jobs"
+t1=$SECONDS
+ctest --preset wasm
+t2=$SECONDS
+# Test files in parallel where this Node has the flag (20.10+); the native CLI above is
+# the reference of the differential and CLI tests.
+node_test=(node --test)
+node --test-concurrency=2 -e '' >/dev/null 2>&1 && node_test+=(--test-concurrency="$jobs")
+"${node_test[@]}" tests/node/
+echo "wasm: build $((t1 - t0)) s, ctest $((t2 - t1)) s, node tests $((SECONDS - t2)) s"
+
+echo "== dealer's page in headless Chromium (tests/browser)"
+scripts/setup.sh --all
+scripts/web-setup.sh
+node scripts/build-web.mjs
+node --test tests/browser/

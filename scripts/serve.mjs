@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Serves dist/web (the dealer's page as a static site) on 127.0.0.1, Node built-ins only.
+//
+//   node scripts/serve.mjs            # PORT from the environment, default 8787
+//   PORT=9000 node scripts/serve.mjs
+//
+// Also importable: startServer({root, port, host}) → {server, url, close()}.
+
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+export function startServer({ root, port = 8787, host = '127.0.0.1', quiet = true } = {}) {
+  const base = resolve(root);
+  const server = createServer(async (req, res) => {
+    const send = (code, text) => {
+      res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+      res.end(text);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed');
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    } catch {
+      return send(400, 'bad request');
+    }
+    let file = normalize(join(base, path));
+    if (file !== base && !file.startsWith(base + sep)) return send(403, 'forbidden');
+    try {
+      let st = await stat(file);
+      if (st.isDirectory()) {
+        file = join(file, 'index.html');
+        st = await stat(file);
+      }
+      const type = MIME[extname(file).toLowerCase()] || 'application/octet-stream';
+      // Hashed assets never change; everything else is revalidated.
+      const immutable = /\/assets\/[^/]+-[0-9A-Za-z]{8,}\.[a-z]+$/.test(file.split(sep).join('/'));
+      res.writeHead(200, {
+        'content-type': type,
+        'content-length': st.size,
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+      });
+      if (req.method === 'HEAD') return res.end();
+      createReadStream(file).pipe(res);
+      if (!quiet) console.log(`${req.method} ${path} 200`);
+    } catch {
+      send(404, 'not found');
+    }
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      const { port: actual } = server.address();
+      ok({ server, url: `http://${host}:${actual}/`, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
+  const port = Number(process.env.PORT || 8787);
+  try {
+    await stat(join(root, 'index.html'));
+  } catch {
+    console.error('serve: dist/web/index.html is missing; run node scripts/build-web.mjs first');
+    process.exit(1);
+  }
+  const { url } = await startServer({ root, port, quiet: false });
+  console.log(`serving ${root} at ${url} (Ctrl+C to stop)`);
+}

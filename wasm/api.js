@@ -1,0 +1,178 @@
+// ---- wasm/api.js: the public API (wasm/dealer-calc.d.ts) over the Embind surface of
+// wasm/bindings.cpp. Concatenated after the Emscripten glue, which defines
+// createDealerCalcModule(), and wasm/lzma.js with the inline WASM (dealerCalcWasm);
+// the footer exports createDealerCalc and DealerCalcError.
+
+/** Every failure of the core, with the spec's error code (see dealer-calc.d.ts). */
+class DealerCalcError extends Error {
+  constructor(error) {
+    super(error && typeof error.message === "string" ? error.message : "dealer-calc error");
+    this.code = error && typeof error.code === "string" ? error.code : "internal_error";
+    this.details = error && Array.isArray(error.details) ? error.details : [];
+    if (error && typeof error.line === "number") {
+      this.line = error.line;
+      this.column = error.column;
+    }
+  }
+}
+Object.defineProperty(DealerCalcError.prototype, "name", {
+  value: "DealerCalcError", writable: true, configurable: true, enumerable: false,
+});
+
+var dealerCalcReady = null;
+
+/** Loads the module once (memoized) and resolves to the API. */
+function createDealerCalc() {
+  if (!dealerCalcReady) {
+    dealerCalcReady = Promise.resolve()
+      .then(function () {
+        // The inline WASM (see lzma.js), handed over so the glue fetches nothing.
+        return createDealerCalcModule({
+          wasmBinary: dealerCalcLzma(dealerCalcBase64(dealerCalcWasm), dealerCalcWasmSize),
+        });
+      })
+      .then(dealerCalcApi);
+    // A failed load (no WebAssembly, out of memory, …) may be retried.
+    dealerCalcReady.catch(function () { dealerCalcReady = null; });
+  }
+  return dealerCalcReady;
+}
+
+function dealerCalcApi(raw) {
+  function internal(message) {
+    return new DealerCalcError({ code: "internal_error", message: message, details: [] });
+  }
+
+  // Calls the WASM side and turns its answer into a value or a DealerCalcError. The C++
+  // side catches everything; this also covers what only JavaScript can throw (an abort
+  // after running out of memory, a binding error).
+  function call(fn) {
+    var out;
+    try {
+      out = fn();
+    } catch (e) {
+      if (e instanceof DealerCalcError) throw e;
+      if (e instanceof Error) throw internal("dealer-calc: " + e.message);
+      throw internal("dealer-calc: unexpected exception " + String(e));
+    }
+    if (typeof out === "string" && out.charCodeAt(0) === 33 /* '!' */) {
+      var parsed;
+      try {
+        parsed = JSON.parse(out.slice(1)).error;
+      } catch (e) {
+        throw internal("dealer-calc: unreadable error " + out.slice(1, 200));
+      }
+      throw new DealerCalcError(parsed);
+    }
+    return out;
+  }
+
+  function jsonValue(what, value) {
+    var text = JSON.stringify(value === undefined ? null : value);
+    if (text === undefined) throw new TypeError("dealer-calc: " + what + " must be a JSON-compatible value");
+    return text;
+  }
+
+  // A document given as JSON text or as a value.
+  function jsonText(what, value) {
+    return typeof value === "string" ? value : jsonValue(what, value);
+  }
+
+  function flag(options, key, fallback) {
+    if (!options || options[key] === undefined) return fallback;
+    return !!options[key];
+  }
+
+  function makeProgram(handle) {
+    var live = handle;
+    var info = JSON.parse(call(function () { return live.info(); }));
+
+    function use(method) {
+      if (!live) throw new Error("dealer-calc: Program." + method + "() called after dispose(); load the programme again");
+      return live;
+    }
+
+    function evaluateJson(figures, options) {
+      var h = use("evaluateJson");
+      var text = jsonText("figures", figures);
+      return call(function () {
+        return h.evaluate(text, flag(options, "next", true), flag(options, "projection", true),
+          flag(options, "trace", true), flag(options, "pretty", false));
+      });
+    }
+
+    var program = {
+      evaluate: function (figures, options) {
+        use("evaluate");
+        return JSON.parse(evaluateJson(figures, {
+          next: flag(options, "next", true),
+          projection: flag(options, "projection", true),
+          trace: flag(options, "trace", true),
+          pretty: false,
+        }));
+      },
+      evaluateJson: evaluateJson,
+      checkFigures: function (figures) {
+        var h = use("checkFigures");
+        var text = jsonText("figures", figures);
+        return JSON.parse(call(function () { return h.checkFigures(text); }));
+      },
+      parseCsv: function (text) {
+        var h = use("parseCsv");
+        if (typeof text !== "string") throw new TypeError("dealer-calc: parseCsv() takes the CSV as a string");
+        return JSON.parse(call(function () { return h.parseCsv(text); }));
+      },
+      csvTemplate: function () {
+        var h = use("csvTemplate");
+        return call(function () { return h.csvTemplate(); });
+      },
+      summary: function (figures) {
+        var h = use("summary");
+        var has = figures !== undefined && figures !== null;
+        var text = has ? jsonText("figures", figures) : "";
+        return call(function () { return h.summary(text, has); });
+      },
+      dispose: function () {
+        if (live) {
+          var h = live;
+          live = null;
+          h.delete();
+        }
+      },
+    };
+    Object.defineProperty(program, "info", { value: info, enumerable: true });
+    return program;
+  }
+
+  var api = {
+    version: raw.version(),
+    loadProgram: function (source) {
+      var text = jsonText("program", source);
+      var handle = new raw.Program();
+      try {
+        call(function () { return handle.load(text); });
+        return makeProgram(handle);
+      } catch (e) {
+        handle.delete();
+        throw e;
+      }
+    },
+    evaluateLogic: function (rule, data) {
+      // Values, not JSON texts: a string rule is a JsonLogic string literal.
+      return JSON.parse(api.evaluateLogicJson(jsonValue("rule", rule), data === undefined ? undefined : jsonValue("data", data)));
+    },
+    evaluateLogicJson: function (rule, data) {
+      if (typeof rule !== "string") throw new TypeError("dealer-calc: evaluateLogicJson() takes the rule as JSON text");
+      if (data !== undefined && data !== null && typeof data !== "string")
+        throw new TypeError("dealer-calc: evaluateLogicJson() takes the data as JSON text");
+      var d = data === undefined || data === null ? "null" : data;
+      return call(function () { return raw.evaluateLogic(rule, d, false); });
+    },
+    memoryInUse: function () {
+      return raw.memoryInUse();
+    },
+  };
+  // Not part of the public API: the Embind module, for dist/cli.mjs and the tests.
+  Object.defineProperty(api, "_raw", { value: raw, enumerable: false });
+  return Object.freeze(api);
+}
