@@ -38,6 +38,9 @@ public:
     bool next(std::vector<std::string>& fields);
     // 1-based line on which the record last returned by next() started.
     std::size_t line() const { return record_line_; }
+    // After next() returned false because the source ran dry at a record boundary: the
+    // source has more now (a pushed chunk), so reading goes on where it stopped.
+    void resume() { eof_ = false; }
 
 private:
     bool fill();

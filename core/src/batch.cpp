@@ -1,0 +1,265 @@
+#include "dealercalc/batch.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace dealercalc {
+
+Batch::Batch(const Program& program, BatchOptions options)
+    : program_(program),
+      options_(options),
+      reader_(
+          [this](char* buffer, std::size_t capacity) {
+              const std::size_t n = std::min(capacity, feed_.size());
+              std::memcpy(buffer, feed_.data(), n);
+              feed_.remove_prefix(n);
+              return n;
+          },
+          [] {
+              // Streaming: the size and row limits guard whole-file reads, not this.
+              CsvLimits limits;
+              limits.max_bytes = static_cast<std::size_t>(-1);
+              limits.max_rows = static_cast<std::size_t>(-1);
+              return limits;
+          }()),
+      totals_(program.units.size()) {
+    with_next_.projection = false;
+    with_next_.trace = false;
+}
+
+std::string Batch::csv_header() const {
+    std::string header = "row,dealer_id,dealer_name";
+    for (const Unit& u : program_.units) header += "," + csv_cell("total_" + u.id);
+    for (const Rule& r : program_.rules)
+        if (r.kind != RuleKind::Award) header += "," + csv_cell(r.id);
+    header += ",awards";
+    if (options_.next)
+        for (const Rule& r : program_.rules)
+            if (r.is_tiered()) header += "," + csv_cell(r.id + "_next");
+    header += "\r\n";
+    return header;
+}
+
+std::vector<BatchProblem> Batch::take_problems() {
+    std::vector<BatchProblem> out;
+    out.swap(problems_);
+    return out;
+}
+
+void Batch::push(std::string_view input, std::string& output) {
+    if (!header_written_ && options_.output == BatchFormat::Csv) {
+        output += csv_header();
+        header_written_ = true;
+    }
+    if (stopped_) return;
+    pending_.append(input.data(), input.size());
+    // Where the last complete record ends. A quote toggles quoting ("" toggles twice),
+    // so a line break outside quotes ends a record. JSON Lines: every line break does.
+    const bool csv = options_.input == BatchFormat::Csv;
+    for (std::size_t i = scan_; i < pending_.size(); ++i) {
+        const char ch = pending_[i];
+        if (ch == '"' && csv) in_quotes_ = !in_quotes_;
+        else if (ch == '\n' && !in_quotes_) ready_ = i + 1;
+    }
+    scan_ = pending_.size();
+    process_ready(output);
+}
+
+void Batch::finish(std::string& output) {
+    if (!header_written_ && options_.output == BatchFormat::Csv) {
+        output += csv_header();
+        header_written_ = true;
+    }
+    if (stopped_) return;
+    ready_ = pending_.size();
+    process_ready(output);
+    if (options_.input == BatchFormat::Csv && !header_read_) throw make_failure("invalid_csv", "the file is empty", "", "empty");
+}
+
+void Batch::process_ready(std::string& output) {
+    if (ready_ == 0) return;
+    if (options_.input == BatchFormat::Csv) {
+        feed_ = std::string_view(pending_).substr(0, ready_);
+        process_csv(output);
+        feed_ = {};
+    } else {
+        std::string_view text(pending_.data(), ready_);
+        process_jsonl(text, output);
+    }
+    if (stopped_) return;
+    pending_.erase(0, ready_);
+    scan_ -= ready_;
+    ready_ = 0;
+}
+
+void Batch::process_jsonl(std::string_view text, std::string& output) {
+    // One figures document per line; blank lines are skipped but counted.
+    while (!text.empty()) {
+        const std::size_t nl = text.find('\n');
+        std::string_view l = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+        ++jsonl_line_;
+        if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+        if (l.find_first_not_of(" \t") == std::string_view::npos) continue;
+        ++rows_;
+        try {
+            run(jsonl_line_, load_figures(program_, parse_document(l, 64)), output);
+        } catch (const Failure& f) {
+            problem(jsonl_line_, f);
+        }
+    }
+}
+
+void Batch::process_csv(std::string& output) {
+    reader_.resume();
+    if (!header_read_) {
+        // Thrown: a file whose header is unusable has no rows to report.
+        if (!reader_.next(cells_)) return;  // only blank lines so far
+        header_ = resolve_csv_header(program_, cells_);
+        unknown_ = header_.unknown;
+        header_read_ = true;
+    }
+    try {
+        while (reader_.next(cells_)) {
+            ++rows_;
+            row_problems_.clear();
+            const std::size_t line = reader_.line();
+            // The cells go straight into metric values: no figures document per row.
+            if (!csv_row_values(program_, header_, cells_, line, row_, row_problems_)) {
+                ++errors_;
+                Error e;
+                e.code = "invalid_figures";
+                e.message = row_problems_.front().message;
+                if (row_problems_.size() > 1) e.message += " (and " + std::to_string(row_problems_.size() - 1) + " more)";
+                e.details = row_problems_;
+                problems_.push_back(BatchProblem{line, std::move(e)});
+                continue;
+            }
+            Value dealer;
+            if (!row_.dealer_id.empty() || !row_.dealer_name.empty()) {
+                dealer = Value::object();
+                if (!row_.dealer_id.empty()) dealer.set("id", row_.dealer_id);
+                if (!row_.dealer_name.empty()) dealer.set("name", row_.dealer_name);
+            }
+            try {
+                Figures figures = figures_from_values(program_, std::move(row_.values), std::move(dealer));
+                if (!row_.as_of.empty()) figures.has_as_of = Date::parse(row_.as_of, figures.as_of);
+                run(line, figures, output);
+            } catch (const Failure& f) {
+                problem(line, f);
+            }
+        }
+    } catch (const Failure& f) {
+        // A malformed record (or an unusable header): nothing after it can be trusted.
+        stopped_ = true;
+        ++errors_;
+        problems_.push_back(BatchProblem{0, f.error});
+        pending_.clear();
+        ready_ = scan_ = 0;
+    }
+}
+
+void Batch::problem(std::size_t line, const Failure& f) {
+    ++errors_;
+    problems_.push_back(BatchProblem{line, f.error});
+}
+
+void Batch::run(std::size_t line, const Figures& figures, std::string& output) {
+    load_inputs(program_, figures, c_.slots);
+    compute(program_, c_);
+    Value result;
+    if (options_.next) result = evaluate(program_, figures, with_next_);
+    for (std::size_t u = 0; u < totals_.size(); ++u) totals_[u] += c_.totals[u];
+
+    const Value& dealer = figures.dealer;
+    const Value* id = dealer.find("id");
+    const Value* name = dealer.find("name");
+    line_.clear();
+    if (options_.output == BatchFormat::Jsonl) {
+        Value v = Value::object();
+        v.set("row", Decimal::from_int(static_cast<std::int64_t>(line)));
+        if (!dealer.is_null()) v.set("dealer", dealer);
+        Value totals = Value::object();
+        for (std::size_t u = 0; u < program_.units.size(); ++u) totals.set(program_.units[u].id, c_.totals[u]);
+        v.set("totals", std::move(totals));
+        Value comps = Value::object();
+        Value awards = Value::array();
+        for (std::size_t i = 0; i < program_.rules.size(); ++i) {
+            if (program_.rules[i].kind == RuleKind::Award) {
+                if (c_.components[i].award) awards.push(Value(program_.rules[i].id));
+            } else {
+                comps.set(program_.rules[i].id, c_.components[i].amount);
+            }
+        }
+        v.set("components", std::move(comps));
+        v.set("awards", std::move(awards));
+        if (options_.next) v.set("next", best_drivers(result));
+        line_ = to_json(v);
+        line_ += "\n";
+    } else {
+        line_ = std::to_string(line);
+        line_ += ",";
+        if (id && id->is_string()) line_ += csv_cell(id->as_string());
+        line_ += ",";
+        if (name && name->is_string()) line_ += csv_cell(name->as_string());
+        for (std::size_t u = 0; u < program_.units.size(); ++u) {
+            line_ += ",";
+            line_ += c_.totals[u].to_string();
+        }
+        std::string awards;
+        for (std::size_t i = 0; i < program_.rules.size(); ++i) {
+            if (program_.rules[i].kind == RuleKind::Award) {
+                if (c_.components[i].award) awards += (awards.empty() ? "" : " ") + program_.rules[i].id;
+                continue;
+            }
+            line_ += ",";
+            line_ += c_.components[i].amount.to_string();
+        }
+        line_ += ",";
+        line_ += csv_cell(awards);
+        if (options_.next) {
+            const Value best = best_drivers(result);
+            for (const Rule& r : program_.rules) {
+                if (!r.is_tiered()) continue;
+                line_ += ",";
+                if (const Value* d = best.find(r.id)) line_ += csv_cell(describe(*d));
+            }
+        }
+        line_ += "\r\n";
+    }
+    output += line_;
+}
+
+// Per component with a next tier: the driver with the largest gain in the currency.
+Value Batch::best_drivers(const Value& result) const {
+    Value best = Value::object();
+    for (const Value& comp : result.find("components")->as_array()) {
+        const Value* next = comp.find("next");
+        const Value* drivers = next ? next->find("drivers") : nullptr;
+        if (!drivers || drivers->size() == 0) continue;
+        const Value* top = nullptr;
+        Decimal top_gain;
+        for (const Value& d : drivers->as_array()) {
+            const Value* g = d.find("gain")->find(program_.currency);
+            const Decimal gain = g ? g->as_number() : Decimal();
+            if (!top || gain > top_gain) {
+                top = &d;
+                top_gain = gain;
+            }
+        }
+        Value entry = *top;
+        entry.set("tier", *next->find("index"));
+        best.set(comp.find("id")->as_string(), std::move(entry));
+    }
+    return best;
+}
+
+std::string Batch::describe(const Value& d) const {
+    std::string s = d.find("metric")->as_string();
+    if (const Value* inc = d.find("increase")) s += " +" + inc->as_number().to_string();
+    else s += " = true";
+    if (const Value* g = d.find("gain")->find(program_.currency)) s += " => +" + g->as_number().to_string() + " " + program_.currency;
+    return s;
+}
+
+}  // namespace dealercalc
