@@ -4,13 +4,18 @@
 //                                 dealer-calc.mjs and the sample programme
 //   dist/dealer-calculator.html   one self-contained file (script, styles, WASM and the
 //                                 sample programme inlined) that works from file://
+// and, for brand portals (docs/embedding.md):
+//   dist/web/dealer-calculator.element.mjs   ES module: define(tag), DealerCalculatorElement
+//   dist/web/dealer-calculator.element.js    classic script (WASM inlined): window.DealerCalculator
+//   dist/web/embed.html                      the calculator for an iframe (postMessage protocol)
+//   dist/web/examples/portal.*               a mock brand portal embedding it both ways
 // Needs dist/dealer-calc.mjs (cmake --preset wasm && cmake --build --preset wasm).
 //
 //   node scripts/build-web.mjs [--quiet]
 
 import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile, copyFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile, copyFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -72,6 +77,9 @@ const cssText = {
   },
 };
 
+const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#1748b8"/><text x="32" y="46" font-size="40" font-family="Arial" font-weight="700" text-anchor="middle" fill="white">¥</text></svg>\n`;
+const ICON_DATA = `data:image/svg+xml,${encodeURIComponent(ICON_SVG.trim()).replace(/'/g, '%27')}`;
+
 const common = {
   entryPoints: [join(root, 'web/src/main.js')],
   bundle: true,
@@ -110,15 +118,18 @@ async function main() {
   // fetched only when a dealer uploads or downloads an .xlsx file.
   const site = await build({
     ...common,
+    entryPoints: { app: join(root, 'web/src/main.js'), element: join(root, 'web/src/element.js'), embed: join(root, 'web/src/embed.js') },
     format: 'esm',
     splitting: true,
-    entryNames: 'app-[hash]',
+    entryNames: '[name]-[hash]',
     chunkNames: 'chunk-[hash]',
     plugins: [cssText, fflateSync, calcModule('external', calcName)],
     outdir: join(WEB, 'assets'),
     metafile: true,
   });
   let appName;
+  let elementName;
+  let embedName;
   let appJs = 0;
   for (const f of site.outputFiles) {
     await writeFile(f.path, f.contents);
@@ -127,8 +138,38 @@ async function main() {
       appName = f.path.split('/').pop();
       appJs = f.contents.length;
     }
+    if (out?.entryPoint && out.entryPoint.endsWith('web/src/element.js')) elementName = f.path.split('/').pop();
+    if (out?.entryPoint && out.entryPoint.endsWith('web/src/embed.js')) embedName = f.path.split('/').pop();
   }
-  if (!appName) throw new Error('build-web: no entry output');
+  if (!appName || !elementName || !embedName) throw new Error('build-web: no entry output');
+  await writeFile(join(WEB, 'favicon.svg'), ICON_SVG);
+
+  // The element for portals, at stable URLs. ES module: a re-export of the hashed entry
+  // (which shares chunks with the page). Classic script: one IIFE, WASM module inlined.
+  await writeFile(
+    join(WEB, 'dealer-calculator.element.mjs'),
+    `// <dealer-calculator> for brand portals: import { define } from '…/dealer-calculator.element.mjs'; define('my-tag');\nexport { define, DealerCalculatorElement, default } from './assets/${elementName}';\n`,
+  );
+  const classic = await build({
+    ...common,
+    entryPoints: [join(root, 'web/src/element-classic.js')],
+    format: 'iife',
+    globalName: 'DealerCalculator',
+    plugins: [cssText, fflateSync, calcModule('bundle')],
+    outfile: join(WEB, 'dealer-calculator.element.js'),
+    define: { 'import.meta.url': 'undefined' },
+    logOverride: { 'empty-import-meta': 'silent' },
+  });
+  await writeFile(join(WEB, 'dealer-calculator.element.js'), classic.outputFiles[0].contents);
+
+  // embed.html: the calculator for an iframe.
+  const embedCss = (await transform(await readFile(join(root, 'web/src/embed.css'), 'utf8'), { loader: 'css', minify: true })).code;
+  const embedCssName = `embed-${hash(embedCss)}.css`;
+  await writeFile(join(WEB, 'assets', embedCssName), embedCss);
+
+  // The mock brand portal (plain files, no build step: what a portal would write).
+  await mkdir(join(WEB, 'examples'), { recursive: true });
+  for (const f of await readdir(join(root, 'web/examples'))) await copyFile(join(root, 'web/examples', f), join(WEB, 'examples', f));
   const cssName = `page-${hash(pageCss)}.css`;
   await writeFile(join(WEB, 'assets', cssName), pageCss);
   for (const f of ['program.json', 'figures.json', 'figures-network.csv']) await copyFile(join(SAMPLE, f), join(WEB, 'programs', 'sample', f));
@@ -145,11 +186,17 @@ async function main() {
   ].join('; ');
   const siteHtml = template
     .replace('{{CSP}}', () => siteCsp)
+    .replace('{{ICON}}', () => 'favicon.svg')
     .replace('{{STYLE}}', () => `<link rel="stylesheet" href="assets/${cssName}">\n<link rel="modulepreload" href="assets/${calcName}">`)
     .replace('{{PROGRAM_SRC}}', () => ' program-src="programs/sample/program.json"')
     .replace('{{INLINE_DATA}}', () => `<script type="application/json" data-role="example-figures">${safeJson(example)}</script>`)
     .replace('{{SCRIPT}}', () => `<script type="module" src="assets/${appName}"></script>`);
   await writeFile(join(WEB, 'index.html'), siteHtml);
+  const embedHtml = (await readFile(join(root, 'web/embed.html'), 'utf8'))
+    .replace('{{CSP}}', () => siteCsp)
+    .replace('{{EMBED_CSS}}', () => embedCssName)
+    .replace('{{EMBED_JS}}', () => embedName);
+  await writeFile(join(WEB, 'embed.html'), embedHtml);
 
   // ---- dist/dealer-calculator.html ---------------------------------------------------
   const offline = await build({
@@ -173,6 +220,7 @@ async function main() {
   ].join('; ');
   const offlineHtml = template
     .replace('{{CSP}}', () => offlineCsp)
+    .replace('{{ICON}}', () => ICON_DATA)
     .replace('{{STYLE}}', () => style)
     .replace('{{PROGRAM_SRC}}', () => '')
     .replace(

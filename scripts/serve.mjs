@@ -3,8 +3,13 @@
 //
 //   node scripts/serve.mjs            # PORT from the environment, default 8787
 //   PORT=9000 node scripts/serve.mjs
+//   CSP=strict node scripts/serve.mjs # sends the strict Content-Security-Policy header
+//                                     # (STRICT_CSP below) with every response
+//   CSP=strict CSP_EXTRA="frame-src 'self' http://127.0.0.1:8788" node scripts/serve.mjs
+//                                     # … plus directives (e.g. a portal framing another origin)
 //
-// Also importable: startServer({root, port, host}) → {server, url, close()}.
+// Also importable: startServer({root, port, host, csp, headers}) → {server, url, close()}
+// (csp: 'strict', a policy string, or none; headers: more response headers).
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
@@ -28,8 +33,19 @@ export const MIME = {
   '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-export function startServer({ root, port = 8787, host = '127.0.0.1', quiet = true } = {}) {
+/** The policy a brand portal may run the calculator under (docs/embedding.md). */
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; worker-src 'self' blob:";
+
+export function cspHeader(csp, extra = '') {
+  if (!csp) return '';
+  const policy = csp === 'strict' ? STRICT_CSP : String(csp);
+  return extra ? `${policy}; ${extra}` : policy;
+}
+
+export function startServer({ root, port = 8787, host = '127.0.0.1', quiet = true, csp = '', cspExtra = '', headers = {} } = {}) {
   const base = resolve(root);
+  const policy = cspHeader(csp, cspExtra);
+  const extraHeaders = { ...(policy ? { 'content-security-policy': policy } : {}), ...headers };
   const server = createServer(async (req, res) => {
     const send = (code, text) => {
       res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
@@ -59,6 +75,7 @@ export function startServer({ root, port = 8787, host = '127.0.0.1', quiet = tru
         'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
+        ...extraHeaders,
       });
       if (req.method === 'HEAD') return res.end();
       createReadStream(file).pipe(res);
@@ -86,6 +103,7 @@ if (isMain) {
     console.error('serve: dist/web/index.html is missing; run node scripts/build-web.mjs first');
     process.exit(1);
   }
-  const { url } = await startServer({ root, port, quiet: false });
-  console.log(`serving ${root} at ${url} (Ctrl+C to stop)`);
+  const csp = process.env.CSP || '';
+  const { url } = await startServer({ root, port, quiet: false, csp, cspExtra: process.env.CSP_EXTRA || '' });
+  console.log(`serving ${root} at ${url}${csp ? ` with Content-Security-Policy: ${cspHeader(csp, process.env.CSP_EXTRA || '')}` : ''} (Ctrl+C to stop)`);
 }

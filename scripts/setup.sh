@@ -6,7 +6,7 @@
 #   scripts/setup.sh --all      # also Emscripten (WASM), Node.js and Chromium (page tests)
 set -euo pipefail
 
-want=(cmake ninja-build g++ clang nlohmann-json3-dev doctest-dev python3)
+want=(cmake ninja-build g++ clang libclang-rt-14-dev nlohmann-json3-dev doctest-dev python3)
 if [[ "${1:-}" == "--all" ]]; then
   want+=(emscripten chromium fonts-noto-cjk esbuild xz-utils)
   command -v node >/dev/null 2>&1 || want+=(nodejs npm)

@@ -37,3 +37,13 @@ scripts/setup.sh --all
 scripts/web-setup.sh
 node scripts/build-web.mjs
 node --test tests/browser/
+
+echo "== JSON Schemas (docs/schema) against every programme and figures file (tests/schema)"
+node --test tests/schema/
+
+# libFuzzer (fuzz/): off by default because CI time is tight (each target runs for the
+# given time, one after the other). Set DEALERCALC_FUZZ_SECONDS=60 to run it.
+if [[ -n "${DEALERCALC_FUZZ_SECONDS:-}" ]]; then
+  echo "== libFuzzer targets, ${DEALERCALC_FUZZ_SECONDS} s each (fuzz/run.sh)"
+  fuzz/run.sh "$DEALERCALC_FUZZ_SECONDS"
+fi

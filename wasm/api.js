@@ -73,9 +73,20 @@ function dealerCalcApi(raw) {
     return text;
   }
 
+  // Text for the WASM side. Emscripten's UTF-8 encoder takes any UTF-16 surrogate for the
+  // first half of a pair and swallows the character after it ('"a\ud83d"' would lose its
+  // closing quote): a lone surrogate becomes U+FFFD first, as TextEncoder (and Node, when
+  // it writes the same string to a file for the native CLI) makes it.
+  function wellFormed(text) {
+    if (!/[\uD800-\uDFFF]/.test(text)) return text;
+    return text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]|[\uD800-\uDFFF]/g, function (m) {
+      return m.length === 2 ? m : "\uFFFD";
+    });
+  }
+
   // A document given as JSON text or as a value.
   function jsonText(what, value) {
-    return typeof value === "string" ? value : jsonValue(what, value);
+    return wellFormed(typeof value === "string" ? value : jsonValue(what, value));
   }
 
   function flag(options, key, fallback) {
@@ -120,7 +131,8 @@ function dealerCalcApi(raw) {
       parseCsv: function (text) {
         var h = use("parseCsv");
         if (typeof text !== "string") throw new TypeError("dealer-calc: parseCsv() takes the CSV as a string");
-        return JSON.parse(call(function () { return h.parseCsv(text); }));
+        var csv = wellFormed(text);
+        return JSON.parse(call(function () { return h.parseCsv(csv); }));
       },
       csvTemplate: function () {
         var h = use("csvTemplate");
@@ -165,8 +177,9 @@ function dealerCalcApi(raw) {
       if (typeof rule !== "string") throw new TypeError("dealer-calc: evaluateLogicJson() takes the rule as JSON text");
       if (data !== undefined && data !== null && typeof data !== "string")
         throw new TypeError("dealer-calc: evaluateLogicJson() takes the data as JSON text");
-      var d = data === undefined || data === null ? "null" : data;
-      return call(function () { return raw.evaluateLogic(rule, d, false); });
+      var r = wellFormed(rule);
+      var d = data === undefined || data === null ? "null" : wellFormed(data);
+      return call(function () { return raw.evaluateLogic(r, d, false); });
     },
     memoryInUse: function () {
       return raw.memoryInUse();

@@ -29,26 +29,32 @@ import { Notices } from './notices.js';
 import { detailLine, codeText, reasonText } from './errors.js';
 import { downloadBlob, templateCsvFile, templateXlsxFile, resultCsvFile } from './download.js';
 
-let sheet = null;
-function styleSheet() {
+// One constructed stylesheet per document (a sheet can only be adopted in the document
+// that made it). It is never changed after creation: instances share nothing mutable.
+const sheets = new WeakMap();
+function styleSheet(doc) {
+  let sheet = sheets.get(doc);
   if (!sheet) {
-    sheet = new CSSStyleSheet();
+    sheet = new (doc.defaultView?.CSSStyleSheet || CSSStyleSheet)();
     sheet.replaceSync(STYLES);
+    sheets.set(doc, sheet);
   }
   return sheet;
 }
+
+const splitList = (v) => String(v || '').split(/[\s,]+/).filter(Boolean);
 
 const emptyState = () => ({ raw: {}, dealer: { id: '', name: '' }, asOf: '' });
 
 export class DealerCalculatorElement extends HTMLElement {
   static get observedAttributes() {
-    return ['locale', 'program-src'];
+    return ['locale', 'program-src', 'dealer-id', 'dealer-name', 'readonly-metrics'];
   }
 
   constructor() {
     super();
     this.attachShadow({ mode: 'open' });
-    this.shadowRoot.adoptedStyleSheets = [styleSheet()];
+    this.shadowRoot.adoptedStyleSheets = [styleSheet(this.ownerDocument || document)];
     this._calc = null;
     this._program = null;
     this._state = emptyState();
@@ -81,6 +87,33 @@ export class DealerCalculatorElement extends HTMLElement {
     else this.removeAttribute('program-src');
   }
 
+  /** dealer-id: the dealer a portal signs in (read-only in the form; part of the autosave key). */
+  get dealerId() {
+    return this.getAttribute('dealer-id') || '';
+  }
+  set dealerId(v) {
+    if (v === null || v === undefined || v === '') this.removeAttribute('dealer-id');
+    else this.setAttribute('dealer-id', String(v));
+  }
+
+  get dealerName() {
+    return this.getAttribute('dealer-name') || '';
+  }
+  set dealerName(v) {
+    if (v === null || v === undefined || v === '') this.removeAttribute('dealer-name');
+    else this.setAttribute('dealer-name', String(v));
+  }
+
+  /** readonly-metrics: metric ids the portal supplies (array; the attribute is comma-separated). */
+  get readonlyMetrics() {
+    return splitList(this.getAttribute('readonly-metrics'));
+  }
+  set readonlyMetrics(v) {
+    const list = Array.isArray(v) ? v.map(String) : splitList(v);
+    if (list.length) this.setAttribute('readonly-metrics', list.join(','));
+    else this.removeAttribute('readonly-metrics');
+  }
+
   /** The loaded programme's info (ProgramInfo) or null. */
   get program() {
     return this._program ? this._program.info : null;
@@ -99,6 +132,50 @@ export class DealerCalculatorElement extends HTMLElement {
     if (!this._program) return null;
     return JSON.parse(buildFigures(this._program.info.metrics, this._state, this._symbols()).json);
   }
+  /**
+   * Sets figures (a figures document object or JSON text): the metrics it has replace the
+   * form's values (readonly ones included), the others are kept. Before a programme is
+   * loaded, the figures wait for it.
+   */
+  set figures(f) {
+    let doc = f;
+    if (typeof f === 'string') {
+      try {
+        doc = JSON.parse(f);
+      } catch (err) {
+        this._emitError({ code: 'parse_error', message: String(err?.message || err), details: [] });
+        return;
+      }
+    }
+    if (!doc || typeof doc !== 'object') return;
+    if (!this._program) {
+      this._pendingFigures = doc;
+      return;
+    }
+    this._setFigures(doc);
+  }
+
+  /** Evaluates the current figures in full (drivers included) and returns the Result; null (and a dealer-error event) when they are not valid or no programme is loaded. */
+  evaluate() {
+    if (!this._program) return null;
+    const built = buildFigures(this._program.info.metrics, this._state, this._symbols());
+    const local = Object.entries(built.localErrors);
+    if (local.length) {
+      this._emitError({ code: 'invalid_figures', message: 'invalid figures', details: local.map(([id, p]) => ({ path: `/values/${id}`, reason: p.reason, args: p.args, message: p.message || '' })) });
+      return null;
+    }
+    try {
+      return this._program.evaluate(built.json);
+    } catch (err) {
+      this._emitError(plainError(err));
+      return null;
+    }
+  }
+
+  /** Clears what the dealer typed (the portal's readonly figures and dealer stay). */
+  reset() {
+    if (this._program) this._reset();
+  }
 
   set exampleFigures(f) {
     this._example = f || null;
@@ -110,6 +187,21 @@ export class DealerCalculatorElement extends HTMLElement {
     if (!this._started || oldValue === value) return;
     if (name === 'locale') this._relocale();
     if (name === 'program-src' && value) this._loadFromSrc(value);
+    if (!this._program) return;
+    if (name === 'dealer-id') {
+      // Another dealer: their own saved figures (the autosave key has the dealer id).
+      this._flushSave();
+      this._initState();
+      this._renderForm();
+      this._changed();
+    } else if (name === 'dealer-name') {
+      if (value) this._state.dealer.name = value;
+      this._renderForm();
+      this._changed();
+    } else if (name === 'readonly-metrics') {
+      this._renderForm();
+      this._update();
+    }
   }
 
   connectedCallback() {
@@ -133,7 +225,7 @@ export class DealerCalculatorElement extends HTMLElement {
       mark('dealer-engine');
     } catch (err) {
       this._setStatus(this._t('app.engineFailed', { message: String(err?.message || err) }), true);
-      this._emit('dealer-error', { error: { code: 'internal_error', message: String(err?.message || err), details: [] } });
+      this._emitError({ code: 'internal_error', message: String(err?.message || err), details: [] });
       return;
     }
     const inline = this.querySelector('script[type="application/json"][data-role="program"]');
@@ -169,7 +261,7 @@ export class DealerCalculatorElement extends HTMLElement {
       if (token !== this._loadToken) return false;
       this._notices.show(() => ({ type: 'error', kind: 'program', text: this._t('program.fetchFailed', { url, message: String(err?.message || err) }) }));
       if (!this._program) this._setStatus(this._t('app.noProgram'));
-      this._emit('dealer-error', { error: { code: 'fetch_failed', message: String(err?.message || err), details: [] } });
+      this._emitError({ code: 'fetch_failed', message: String(err?.message || err), details: [] });
       return false;
     }
     if (token !== this._loadToken) return false;
@@ -190,7 +282,7 @@ export class DealerCalculatorElement extends HTMLElement {
     } catch (err) {
       this._showProgramErrors(err, name);
       if (!this._program) this._setStatus(this._t('app.noProgram'));
-      this._emit('dealer-error', { error: plainError(err) });
+      this._emitError(plainError(err));
       return false;
     }
     const previous = this._program;
@@ -213,7 +305,9 @@ export class DealerCalculatorElement extends HTMLElement {
   _initState() {
     const info = this._program.info;
     const shared = storage.parseShareHash(globalThis.location?.hash || '');
-    const saved = storage.loadSaved(info.id, info.version);
+    // The autosave key of this state: a later dealer-id change saves to the old one first.
+    this._saveDealer = this.dealerId;
+    const saved = storage.loadSaved(info.id, info.version, this._saveDealer);
     let state = null;
     if (shared) {
       if (shared.id === info.id && (!shared.version || shared.version === info.version)) {
@@ -241,7 +335,39 @@ export class DealerCalculatorElement extends HTMLElement {
     const known = new Set(info.metrics.map((m) => m.id));
     for (const k of Object.keys(state.raw)) if (!known.has(k)) delete state.raw[k];
     this._state = state;
+    if (this.dealerId) state.dealer.id = this.dealerId;
+    if (this.dealerName) state.dealer.name = this.dealerName;
+    if (this._pendingFigures) {
+      this._mergeFigures(this._pendingFigures, true);
+      this._pendingFigures = null;
+      this._scheduleSave();
+    }
     if (shared && state === shared.state) this._save();
+  }
+
+  /** Copies a figures document into the form state; returns how many metrics it set. */
+  _mergeFigures(figures, portal) {
+    const fixed = portal ? null : new Set(this.readonlyMetrics);
+    const values = figures?.values || {};
+    let count = 0;
+    for (const m of this._program.info.metrics) {
+      if (!(m.id in values) || values[m.id] === null) continue;
+      if (fixed?.has(m.id)) continue; // an upload does not change what the portal supplies
+      this._state.raw[m.id] = valueToRaw(m, values[m.id]);
+      count += 1;
+    }
+    if (figures?.dealer?.id && (portal || !this.dealerId)) this._state.dealer.id = String(figures.dealer.id);
+    if (figures?.dealer?.name && (portal || !this.dealerName)) this._state.dealer.name = String(figures.dealer.name);
+    if (figures?.as_of && isIsoDate(figures.as_of)) this._state.asOf = figures.as_of;
+    return count;
+  }
+
+  /** figures set by the portal (property or postMessage): applied quietly. */
+  _setFigures(figures) {
+    this._mergeFigures(figures, true);
+    this._renderForm();
+    this._changed();
+    this._flushSave();
   }
 
   _defaultAsOf() {
@@ -298,15 +424,15 @@ export class DealerCalculatorElement extends HTMLElement {
     e.langLabel = h('label', { for: 'lang-select', class: 'lang-label' });
     e.lang = h('select', { id: 'lang-select', class: 'lang-select', onchange: (ev) => this._chooseLocale(ev.target.value) },
       LOCALES.map((l) => h('option', { value: l, lang: l }, LOCALE_NAMES[l])));
-    e.toolbar = h('nav', { class: 'toolbar' });
+    e.toolbar = h('nav', { class: 'toolbar', part: 'toolbar' });
     e.status = h('p', { class: 'status', role: 'status' });
-    e.summary = h('section', { class: 'summary', 'aria-labelledby': 'summary-title' });
-    e.actions = h('section', { class: 'panel actions', 'aria-labelledby': 'actions-title' });
-    e.form = h('section', { class: 'panel form', 'aria-labelledby': 'form-title' });
-    e.comps = h('section', { class: 'panel comps', 'aria-labelledby': 'comps-title' });
-    e.scores = h('section', { class: 'panel scores-panel', 'aria-labelledby': 'scores-title' });
-    e.awards = h('section', { class: 'panel awards-panel', 'aria-labelledby': 'awards-title' });
-    e.rules = h('section', { class: 'panel rules', 'aria-labelledby': 'rules-title' });
+    e.summary = h('section', { class: 'summary', part: 'total', 'aria-labelledby': 'summary-title' });
+    e.actions = h('section', { class: 'panel actions', part: 'actions panel', 'aria-labelledby': 'actions-title' });
+    e.form = h('section', { class: 'panel form', part: 'form panel', 'aria-labelledby': 'form-title' });
+    e.comps = h('section', { class: 'panel comps', part: 'components panel', 'aria-labelledby': 'comps-title' });
+    e.scores = h('section', { class: 'panel scores-panel', part: 'scores panel', 'aria-labelledby': 'scores-title' });
+    e.awards = h('section', { class: 'panel awards-panel', part: 'awards panel', 'aria-labelledby': 'awards-title' });
+    e.rules = h('section', { class: 'panel rules', part: 'rules panel', 'aria-labelledby': 'rules-title' });
     e.statement = h('section', { class: 'statement' });
     e.sticky = h('div', { class: 'sticky-total', 'aria-hidden': 'true' });
     e.privacy = h('p', { class: 'privacy' });
@@ -316,7 +442,7 @@ export class DealerCalculatorElement extends HTMLElement {
     e.app = h(
       'div',
       { class: 'app', lang: this.locale },
-      h('header', { class: 'top' },
+      h('header', { class: 'top', part: 'header' },
         h('div', { class: 'top-inner' },
           h('div', { class: 'brand' }, e.eyebrow, e.title, e.meta),
           h('div', { class: 'lang' }, e.langLabel, e.lang),
@@ -326,7 +452,7 @@ export class DealerCalculatorElement extends HTMLElement {
       e.status,
       this._notices.root,
       h('main', { class: 'layout' }, e.summary, e.actions, e.form, e.comps, e.scores, e.awards, e.rules),
-      h('footer', { class: 'foot' }, e.privacy),
+      h('footer', { class: 'foot', part: 'footer' }, e.privacy),
       e.statement,
       e.sticky,
       e.figuresInput,
@@ -449,6 +575,8 @@ export class DealerCalculatorElement extends HTMLElement {
     const handle = buildForm({
       ...ctx,
       state: this._state,
+      readonly: new Set(this.readonlyMetrics),
+      dealerFixed: { id: this.hasAttribute('dealer-id'), name: this.hasAttribute('dealer-name') },
       onField: (id, raw) => this._onField(id, raw),
       onDealer: (k, v) => {
         this._state.dealer[k] = v;
@@ -480,7 +608,7 @@ export class DealerCalculatorElement extends HTMLElement {
   _changed() {
     this._update();
     this._scheduleSave();
-    this._emit('figures-changed', { figures: this._lastFiguresDoc, raw: { ...this._state.raw } });
+    this._emit('figures-changed', this._lastFiguresDoc, { raw: { ...this._state.raw } });
   }
 
   _scheduleSave() {
@@ -498,7 +626,7 @@ export class DealerCalculatorElement extends HTMLElement {
 
   _save() {
     this._saveTimer = 0;
-    if (this._program) storage.save(this._program.info.id, this._program.info.version, this._state);
+    if (this._program) storage.save(this._program.info.id, this._program.info.version, this._state, this._saveDealer || '');
   }
 
   // ---- evaluate and render -----------------------------------------------------------
@@ -548,12 +676,12 @@ export class DealerCalculatorElement extends HTMLElement {
     }
     if (otherError) {
       this._showEvaluateError(otherError);
-      this._emit('dealer-error', { error: plainError(otherError) });
+      this._emitError(plainError(otherError));
     } else {
       this._notices.clear('evaluate');
     }
     const stale = Object.keys(problems).length;
-    if (stale) this._emit('dealer-error', { error: { code: 'invalid_figures', message: 'invalid figures', details: Object.entries(problems).map(([id, p]) => ({ path: `/values/${id}`, reason: p.reason, args: p.args, message: p.message || '' })) } });
+    if (stale) this._emitError({ code: 'invalid_figures', message: 'invalid figures', details: Object.entries(problems).map(([id, p]) => ({ path: `/values/${id}`, reason: p.reason, args: p.args, message: p.message || '' })) });
     this._stale = stale;
     this._count = built.count;
     if (result) {
@@ -564,7 +692,7 @@ export class DealerCalculatorElement extends HTMLElement {
       this._scheduleFull(opts.initial ? 0 : 120);
     }
     this._renderResult();
-    if (result) this._emit('dealer-result', { result, figures: this._lastFiguresDoc, complete: false });
+    if (result) this._emit('dealer-result', result, { figures: this._lastFiguresDoc, complete: false });
     if (opts.initial) this._renderToolbar();
   }
 
@@ -610,7 +738,7 @@ export class DealerCalculatorElement extends HTMLElement {
       this._el.actions.classList.remove('is-updating');
       this._el.actions.setAttribute('aria-busy', 'false');
       if (this._keys) delete this._keys.actions;
-      this._emit('dealer-error', { error: plainError(err) });
+      this._emitError(plainError(err));
       return;
     }
     if (json !== this._resultJson) return; // figures changed meanwhile; another run is scheduled
@@ -618,7 +746,7 @@ export class DealerCalculatorElement extends HTMLElement {
     this._complete = true;
     this._renderResult();
     delete this.dataset.busy;
-    this._emit('dealer-result', { result, figures: this._resultFigures, complete: true });
+    this._emit('dealer-result', result, { figures: this._resultFigures, complete: true });
   }
 
   _valuesFor(result) {
@@ -838,6 +966,9 @@ export class DealerCalculatorElement extends HTMLElement {
     const before = structuredClone(this._state);
     this._state = emptyState();
     this._state.asOf = this._defaultAsOf();
+    for (const id of this.readonlyMetrics) if (id in before.raw) this._state.raw[id] = before.raw[id];
+    if (this.dealerId) this._state.dealer.id = this.dealerId;
+    if (this.dealerName) this._state.dealer.name = this.dealerName;
     this._renderForm();
     this._changed();
     this._flushSave();
@@ -948,7 +1079,7 @@ export class DealerCalculatorElement extends HTMLElement {
       }
       return { type: 'error', kind: 'upload', text, items };
     });
-    this._emit('dealer-error', { error: { code: o.code, message: o.message || '', details: o.details || [], file: o.file } });
+    this._emitError({ code: o.code, message: o.message || '', details: o.details || [], file: o.file });
   }
 
   _dealerLabel(row) {
@@ -999,7 +1130,7 @@ export class DealerCalculatorElement extends HTMLElement {
           items: row.errors.map((d) => detailLine(d, ctx, { file: outcome.file, format: outcome.format, row: row.line, noPath: outcome.format !== 'json' })),
         };
       });
-      this._emit('dealer-error', { error: { code: 'invalid_figures', message: 'the row has errors', details: row.errors, file: outcome.file } });
+      this._emitError({ code: 'invalid_figures', message: 'the row has errors', details: row.errors, file: outcome.file });
       return false;
     }
     this._applyFigures(row.figures, { file: outcome.file, row: outcome.rows.length > 1 ? row.line : null, dealer: this._dealerLabel(row) });
@@ -1010,16 +1141,7 @@ export class DealerCalculatorElement extends HTMLElement {
     const t = (k, a) => this._t(k, a);
     const before = structuredClone(this._state);
     const info = this._program.info;
-    const values = figures?.values || {};
-    let count = 0;
-    for (const m of info.metrics) {
-      if (!(m.id in values) || values[m.id] === null) continue;
-      this._state.raw[m.id] = valueToRaw(m, values[m.id]);
-      count += 1;
-    }
-    if (figures?.dealer?.id) this._state.dealer.id = String(figures.dealer.id);
-    if (figures?.dealer?.name) this._state.dealer.name = String(figures.dealer.name);
-    if (figures?.as_of && isIsoDate(figures.as_of)) this._state.asOf = figures.as_of;
+    const count = this._mergeFigures(figures, false);
     this._renderForm();
     this._changed();
     this._flushSave();
@@ -1059,8 +1181,16 @@ export class DealerCalculatorElement extends HTMLElement {
     });
   }
 
-  _emit(type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  /** Bubbling, composed CustomEvent; `extra` become properties of the event itself. */
+  _emit(type, detail, extra) {
+    const ev = new CustomEvent(type, { detail, bubbles: true, composed: true });
+    if (extra) Object.assign(ev, extra);
+    this.dispatchEvent(ev);
+  }
+
+  /** dealer-error: detail {code, message, details, …}; detail.error is the same object (older listeners). */
+  _emitError(error) {
+    this._emit('dealer-error', { ...error, error });
   }
 }
 

@@ -43,6 +43,8 @@ export function detailLine(detail, ctx, opts = {}) {
 }
 
 export function codeText(code, ctx) {
+  // No code at all: not the core's error (a JavaScript exception on the way).
+  if (!code) return ctx.t('code.internal_error');
   const key = `code.${code}`;
   return ctx.t.has(key) ? ctx.t(key) : ctx.t('error.generic', { message: code });
 }

@@ -7,6 +7,20 @@
 
 export const PROGRAM_FORMAT = 'dealer-incentive-program/1';
 
+/**
+ * The largest figures file the page reads (about 12,000 dealers' rows of CSV). The core
+ * parses on the page's own thread at about a second per megabyte, so a bigger file
+ * would freeze the tab; it is refused before it is read. (An .xlsx file is also bounded
+ * by what it unpacks to: MAX_UNZIPPED in vendor/fflate-sync.js.)
+ */
+export const MAX_FIGURES_BYTES = 2 * 1024 * 1024;
+
+const megabytes = (n) => `${Number((n / 1048576).toFixed(1))} MB`;
+
+function tooLarge(name, format, reason, args) {
+  return { kind: 'error', file: name, format, code: 'too_large', details: [{ path: '', reason, message: `${name}: the file is too large`, args }] };
+}
+
 /** bytes → {text, encoding} */
 export function decodeText(bytes) {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
@@ -72,6 +86,7 @@ function errorDetails(err) {
  */
 export async function readFiguresFile(file, program) {
   const name = file.name || 'file';
+  if (file.size > MAX_FIGURES_BYTES) return tooLarge(name, fileKind(name, null), 'file_too_large', { size: megabytes(file.size), max: megabytes(MAX_FIGURES_BYTES) });
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (bytes.length === 0) return { kind: 'error', file: name, code: 'empty', details: [] };
   const kind = fileKind(name, bytes);
@@ -124,7 +139,8 @@ export async function readFiguresFile(file, program) {
     try {
       const { readXlsx } = await import('./xlsx.js'); // on demand (a separate file on the static site)
       sheet = await readXlsx(bytes);
-    } catch {
+    } catch (err) {
+      if (err?.code === 'too_large') return tooLarge(name, 'xlsx', 'unpacked_too_large', { max: megabytes(err.limit) });
       return { kind: 'error', file: name, format: 'xlsx', code: 'xlsx_broken', details: [] };
     }
     text = sheetToCsv(sheet);
