@@ -32,7 +32,7 @@ std::string Batch::csv_header() const {
     for (const Unit& u : program_.units) header += "," + csv_cell("total_" + u.id);
     for (const Rule& r : program_.rules)
         if (r.kind != RuleKind::Award) header += "," + csv_cell(r.id);
-    header += ",awards";
+    header += ",awards,nearest_rule,nearest_tier,nearest_gap";
     if (options_.next)
         for (const Rule& r : program_.rules)
             if (r.is_tiered()) header += "," + csv_cell(r.id + "_next");
@@ -193,6 +193,19 @@ void Batch::run(std::size_t line, const Figures& figures, std::string& output) {
         }
         v.set("components", std::move(comps));
         v.set("awards", std::move(awards));
+        const NearestTier near = nearest_tier(program_, c_);
+        if (near.rule >= 0) {
+            Value n = Value::object();
+            n.set("rule", program_.rules[static_cast<std::size_t>(near.rule)].id);
+            n.set("tier", near.tier);
+            n.set("from", near.from);
+            n.set("current", near.current);
+            n.set("gap", near.gap);
+            n.set("progress", near.progress);
+            v.set("nearest", std::move(n));
+        } else {
+            v.set("nearest", Value());
+        }
         if (options_.next) v.set("next", best_drivers(result));
         line_ = to_json(v);
         line_ += "\n";
@@ -217,6 +230,17 @@ void Batch::run(std::size_t line, const Figures& figures, std::string& output) {
         }
         line_ += ",";
         line_ += csv_cell(awards);
+        const NearestTier near = nearest_tier(program_, c_);
+        if (near.rule >= 0) {
+            line_ += ",";
+            line_ += program_.rules[static_cast<std::size_t>(near.rule)].id;
+            line_ += ",";
+            line_ += std::to_string(near.tier);
+            line_ += ",";
+            line_ += near.gap.to_string();
+        } else {
+            line_ += ",,,";
+        }
         if (options_.next) {
             const Value best = best_drivers(result);
             for (const Rule& r : program_.rules) {
@@ -228,6 +252,32 @@ void Batch::run(std::size_t line, const Figures& figures, std::string& output) {
         line_ += "\r\n";
     }
     output += line_;
+}
+
+NearestTier nearest_tier(const Program& program, const Computation& c) {
+    NearestTier best;
+    for (std::size_t i = 0; i < program.rules.size(); ++i) {
+        const Rule& rule = program.rules[i];
+        const Component& comp = c.components[i];
+        if (!rule.is_tiered() || comp.status == Status::Locked) continue;
+        const std::size_t next = static_cast<std::size_t>(comp.tier + 1);
+        if (next >= rule.tiers.size()) continue;  // at the top
+        const Decimal from = rule.tiers[next].from;
+        // The step runs from the current tier's start (or from 0, or from the basis when
+        // it is below 0) to the next tier's.
+        const Decimal lo = comp.tier >= 0 ? rule.tiers[static_cast<std::size_t>(comp.tier)].from : Decimal::min(Decimal(), comp.basis);
+        const Decimal span = from - lo;
+        Decimal progress = span > Decimal() ? ((comp.basis - lo) / span).round(4) : Decimal();
+        progress = Decimal::max(Decimal(), Decimal::min(Decimal(1), progress));
+        if (best.rule >= 0 && !(progress > best.progress)) continue;
+        best.rule = static_cast<int>(i);
+        best.tier = static_cast<int>(next);
+        best.from = from;
+        best.current = comp.basis;
+        best.gap = from - comp.basis;
+        best.progress = progress;
+    }
+    return best;
 }
 
 // Per component with a next tier: the driver with the largest gain in the currency.

@@ -177,3 +177,48 @@ TEST_CASE("Batch reads and writes JSON Lines, with the best driver per component
     CHECK(at(v, "next").size() > 0);
     CHECK(r.totals.at(0) == D("25596.6"));
 }
+
+TEST_CASE("Batch names each dealer's nearest next tier: the largest share of the step already covered") {
+    BatchOptions o;
+    o.output = BatchFormat::Jsonl;
+    const Run r = run(network(), o);
+    const auto out = lines(r.output);
+    REQUIRE(out.size() == 12);
+    // D-0042: growth 9.94 % against the 10 % tier (from the 5 % tier): 98.8 % of the step.
+    const Value first = parse_json(out[0]);
+    CHECK(J(first, "nearest") == R"({"rule":"growth_rebate","tier":1,"from":0.1,"current":0.0994,"gap":0.0006,"progress":0.988})");
+    // D-0007 is at the top tier of every tiered rule.
+    const Value second = parse_json(out[1]);
+    CHECK(J(second, "dealer/id") == "\"D-0007\"");
+    CHECK(J(second, "nearest") == "null");
+    // The CSV output has the same in its last three columns.
+    const Run csv = run(network(), {});
+    const auto rows = lines(csv.output);
+    CHECK(rows[0].find(",awards,nearest_rule,nearest_tier,nearest_gap\r") != std::string::npos);
+    CHECK(rows[1].find(",growth_rebate,1,0.0006\r") != std::string::npos);
+    CHECK(rows[2].find(",,,\r") != std::string::npos);
+}
+
+TEST_CASE("Nearest tier skips locked rules and rules at their top tier") {
+    const Program p = parse_program(testprog::program(
+        testprog::metric("a", "count") + "," + testprog::metric("b", "count"),
+        R"({"id": "low", "kind": "tiered", "mode": "fixed", "basis": "a", "tiers": [{"from": 10, "amount": 1}, {"from": 20, "amount": 2}]},
+           {"id": "gated", "kind": "tiered", "mode": "fixed", "basis": "b", "when": {">": [{"var": "a"}, 100]},
+            "tiers": [{"from": 10, "amount": 1}]})"));
+    Computation c;
+    load_inputs(p, parse_figures(p, testprog::figures(R"("a": 15, "b": 9)")), c.slots);
+    compute(p, c);
+    NearestTier n = nearest_tier(p, c);
+    CHECK(n.rule == 0);  // "gated" would be at 90 %, but it is locked
+    CHECK(n.tier == 1);
+    CHECK(n.gap == D("5"));
+    CHECK(n.progress == D("0.5"));
+    load_inputs(p, parse_figures(p, testprog::figures(R"("a": 25, "b": 9)")), c.slots);
+    compute(p, c);
+    CHECK(nearest_tier(p, c).rule == -1);  // "low" at its top, "gated" locked
+    load_inputs(p, parse_figures(p, testprog::figures(R"("a": 101, "b": 9)")), c.slots);
+    compute(p, c);
+    n = nearest_tier(p, c);
+    CHECK(n.rule == 1);
+    CHECK(n.progress == D("0.9"));
+}

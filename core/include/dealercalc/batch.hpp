@@ -25,6 +25,18 @@ struct BatchOptions {
     bool next = false;  // the best driver of every component with a next tier
 };
 
+// The component of one dealer closest to its next tier: the one that has covered the
+// largest share of the step from its current tier (or from 0) to the next. Cheap (no
+// search): it comes from the evaluation pass itself. rule = -1 when every tiered
+// component is at its top tier or locked.
+struct NearestTier {
+    int rule = -1;
+    int tier = 0;  // index of the next tier, as in a result's `next.index`
+    Decimal from, current, gap;
+    Decimal progress;  // 0..1, rounded to 4 places
+};
+NearestTier nearest_tier(const Program& program, const Computation& c);
+
 // A row that was skipped (row = 1-based line of the input), or, with row 0, a problem
 // with the whole input (a malformed CSV record, which stops the batch: after an
 // unbalanced quote nothing later can be trusted).
