@@ -1,6 +1,7 @@
 #include "dealercalc/batch.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace dealercalc {
@@ -56,10 +57,21 @@ void Batch::push(std::string_view input, std::string& output) {
     // Where the last complete record ends. A quote toggles quoting ("" toggles twice),
     // so a line break outside quotes ends a record. JSON Lines: every line break does.
     const bool csv = options_.input == BatchFormat::Csv;
-    for (std::size_t i = scan_; i < pending_.size(); ++i) {
-        const char ch = pending_[i];
-        if (ch == '"' && csv) in_quotes_ = !in_quotes_;
-        else if (ch == '\n' && !in_quotes_) ready_ = i + 1;
+    const char* begin = pending_.data() + scan_;
+    const char* end = pending_.data() + pending_.size();
+    if (!in_quotes_ && (!csv || std::memchr(begin, '"', static_cast<std::size_t>(end - begin)) == nullptr)) {
+        // No quote in the new bytes (nearly always): the last line break ends a record.
+        for (const char* p = end; p > begin;)
+            if (*--p == '\n') {
+                ready_ = static_cast<std::size_t>(p - pending_.data()) + 1;
+                break;
+            }
+    } else {
+        for (std::size_t i = scan_; i < pending_.size(); ++i) {
+            const char ch = pending_[i];
+            if (ch == '"' && csv) in_quotes_ = !in_quotes_;
+            else if (ch == '\n' && !in_quotes_) ready_ = i + 1;
+        }
     }
     scan_ = pending_.size();
     process_ready(output);
@@ -135,16 +147,8 @@ void Batch::process_csv(std::string& output) {
                 problems_.push_back(BatchProblem{line, std::move(e)});
                 continue;
             }
-            Value dealer;
-            if (!row_.dealer_id.empty() || !row_.dealer_name.empty()) {
-                dealer = Value::object();
-                if (!row_.dealer_id.empty()) dealer.set("id", row_.dealer_id);
-                if (!row_.dealer_name.empty()) dealer.set("name", row_.dealer_name);
-            }
             try {
-                Figures figures = figures_from_values(program_, std::move(row_.values), std::move(dealer));
-                if (!row_.as_of.empty()) figures.has_as_of = Date::parse(row_.as_of, figures.as_of);
-                run(line, figures, output);
+                run_row(line, output);
             } catch (const Failure& f) {
                 problem(line, f);
             }
@@ -164,94 +168,148 @@ void Batch::problem(std::size_t line, const Failure& f) {
     problems_.push_back(BatchProblem{line, f.error});
 }
 
+// A CSV row: its checked values go straight into the evaluation's slots, defaults
+// filled in; no figures document (that is only built for the next-tier search).
+void Batch::run_row(std::size_t line, std::string& output) {
+    const std::size_t n = program_.metrics.size();
+    c_.slots.resize(program_.slot_ids.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const Value& v = row_.values[i];
+        if (!v.is_null()) {
+            c_.slots[i] = v;
+            continue;
+        }
+        const Metric& m = program_.metrics[i];
+        if (m.default_value) c_.slots[i] = *m.default_value;
+        else if (m.type == MetricType::Boolean) c_.slots[i].set_bool(false);
+        else c_.slots[i].set_number(Decimal());
+    }
+    if (!options_.next && options_.output == BatchFormat::Csv) {
+        compute(program_, c_);
+        write_csv(line, row_.dealer_id, row_.dealer_name, nullptr, output);
+        return;
+    }
+    Value dealer;
+    if (!row_.dealer_id.empty() || !row_.dealer_name.empty()) {
+        dealer = Value::object();
+        if (!row_.dealer_id.empty()) dealer.set("id", row_.dealer_id);
+        if (!row_.dealer_name.empty()) dealer.set("name", row_.dealer_name);
+    }
+    if (!options_.next) {
+        compute(program_, c_);
+        write_jsonl(line, dealer, nullptr, output);
+        return;
+    }
+    Figures figures = figures_from_values(program_, row_.values, std::move(dealer));
+    if (!row_.as_of.empty()) figures.has_as_of = Date::parse(row_.as_of, figures.as_of);
+    run(line, figures, output);
+}
+
+// A figures document (JSON Lines input, or a CSV row with next tiers).
 void Batch::run(std::size_t line, const Figures& figures, std::string& output) {
     load_inputs(program_, figures, c_.slots);
     compute(program_, c_);
     Value result;
     if (options_.next) result = evaluate(program_, figures, with_next_);
-    for (std::size_t u = 0; u < totals_.size(); ++u) totals_[u] += c_.totals[u];
-
-    const Value& dealer = figures.dealer;
-    const Value* id = dealer.find("id");
-    const Value* name = dealer.find("name");
-    line_.clear();
+    const Value* r = options_.next ? &result : nullptr;
     if (options_.output == BatchFormat::Jsonl) {
-        Value v = Value::object();
-        v.set("row", Decimal::from_int(static_cast<std::int64_t>(line)));
-        if (!dealer.is_null()) v.set("dealer", dealer);
-        Value totals = Value::object();
-        for (std::size_t u = 0; u < program_.units.size(); ++u) totals.set(program_.units[u].id, c_.totals[u]);
-        v.set("totals", std::move(totals));
-        Value comps = Value::object();
-        Value awards = Value::array();
-        for (std::size_t i = 0; i < program_.rules.size(); ++i) {
-            if (program_.rules[i].kind == RuleKind::Award) {
-                if (c_.components[i].award) awards.push(Value(program_.rules[i].id));
-            } else {
-                comps.set(program_.rules[i].id, c_.components[i].amount);
-            }
-        }
-        v.set("components", std::move(comps));
-        v.set("awards", std::move(awards));
-        const NearestTier near = nearest_tier(program_, c_);
-        if (near.rule >= 0) {
-            Value n = Value::object();
-            n.set("rule", program_.rules[static_cast<std::size_t>(near.rule)].id);
-            n.set("tier", near.tier);
-            n.set("from", near.from);
-            n.set("current", near.current);
-            n.set("gap", near.gap);
-            n.set("progress", near.progress);
-            v.set("nearest", std::move(n));
-        } else {
-            v.set("nearest", Value());
-        }
-        if (options_.next) v.set("next", best_drivers(result));
-        line_ = to_json(v);
-        line_ += "\n";
+        write_jsonl(line, figures.dealer, r, output);
     } else {
-        line_ = std::to_string(line);
-        line_ += ",";
-        if (id && id->is_string()) line_ += csv_cell(id->as_string());
-        line_ += ",";
-        if (name && name->is_string()) line_ += csv_cell(name->as_string());
-        for (std::size_t u = 0; u < program_.units.size(); ++u) {
-            line_ += ",";
-            line_ += c_.totals[u].to_string();
-        }
-        std::string awards;
-        for (std::size_t i = 0; i < program_.rules.size(); ++i) {
-            if (program_.rules[i].kind == RuleKind::Award) {
-                if (c_.components[i].award) awards += (awards.empty() ? "" : " ") + program_.rules[i].id;
-                continue;
-            }
-            line_ += ",";
-            line_ += c_.components[i].amount.to_string();
-        }
-        line_ += ",";
-        line_ += csv_cell(awards);
-        const NearestTier near = nearest_tier(program_, c_);
-        if (near.rule >= 0) {
-            line_ += ",";
-            line_ += program_.rules[static_cast<std::size_t>(near.rule)].id;
-            line_ += ",";
-            line_ += std::to_string(near.tier);
-            line_ += ",";
-            line_ += near.gap.to_string();
-        } else {
-            line_ += ",,,";
-        }
-        if (options_.next) {
-            const Value best = best_drivers(result);
-            for (const Rule& r : program_.rules) {
-                if (!r.is_tiered()) continue;
-                line_ += ",";
-                if (const Value* d = best.find(r.id)) line_ += csv_cell(describe(*d));
-            }
-        }
-        line_ += "\r\n";
+        const Value* id = figures.dealer.find("id");
+        const Value* name = figures.dealer.find("name");
+        write_csv(line, id && id->is_string() ? std::string_view(id->as_string()) : std::string_view(),
+                  name && name->is_string() ? std::string_view(name->as_string()) : std::string_view(), r, output);
     }
-    output += line_;
+}
+
+void Batch::add_totals() {
+    for (std::size_t u = 0; u < totals_.size(); ++u) totals_[u] += c_.totals[u];
+}
+
+void Batch::write_jsonl(std::size_t line, const Value& dealer, const Value* result, std::string& output) {
+    add_totals();
+    Value v = Value::object();
+    v.set("row", Decimal::from_int(static_cast<std::int64_t>(line)));
+    if (!dealer.is_null()) v.set("dealer", dealer);
+    Value totals = Value::object();
+    for (std::size_t u = 0; u < program_.units.size(); ++u) totals.set(program_.units[u].id, c_.totals[u]);
+    v.set("totals", std::move(totals));
+    Value comps = Value::object();
+    Value awards = Value::array();
+    for (std::size_t i = 0; i < program_.rules.size(); ++i) {
+        if (program_.rules[i].kind == RuleKind::Award) {
+            if (c_.components[i].award) awards.push(Value(program_.rules[i].id));
+        } else {
+            comps.set(program_.rules[i].id, c_.components[i].amount);
+        }
+    }
+    v.set("components", std::move(comps));
+    v.set("awards", std::move(awards));
+    const NearestTier near = nearest_tier(program_, c_);
+    if (near.rule >= 0) {
+        Value n = Value::object();
+        n.set("rule", program_.rules[static_cast<std::size_t>(near.rule)].id);
+        n.set("tier", near.tier);
+        n.set("from", near.from);
+        n.set("current", near.current);
+        n.set("gap", near.gap);
+        n.set("progress", near.progress);
+        v.set("nearest", std::move(n));
+    } else {
+        v.set("nearest", Value());
+    }
+    if (result) v.set("next", best_drivers(*result));
+    output += to_json(v);
+    output += '\n';
+}
+
+void Batch::write_csv(std::size_t line, std::string_view id, std::string_view name, const Value* result, std::string& output) {
+    add_totals();
+    char digits[24];
+    const int len = std::snprintf(digits, sizeof digits, "%zu", line);
+    output.append(digits, static_cast<std::size_t>(len));
+    output += ',';
+    append_csv_cell(output, id);
+    output += ',';
+    append_csv_cell(output, name);
+    for (std::size_t u = 0; u < program_.units.size(); ++u) {
+        output += ',';
+        c_.totals[u].append_to(output);
+    }
+    awards_.clear();
+    for (std::size_t i = 0; i < program_.rules.size(); ++i) {
+        if (program_.rules[i].kind == RuleKind::Award) {
+            if (c_.components[i].award) {
+                if (!awards_.empty()) awards_ += ' ';
+                awards_ += program_.rules[i].id;
+            }
+            continue;
+        }
+        output += ',';
+        c_.components[i].amount.append_to(output);
+    }
+    output += ',';
+    append_csv_cell(output, awards_);
+    const NearestTier near = nearest_tier(program_, c_);
+    if (near.rule >= 0) {
+        output += ',';
+        output += program_.rules[static_cast<std::size_t>(near.rule)].id;  // an id: never needs quoting
+        output += ',';
+        output += std::to_string(near.tier);
+        output += ',';
+        near.gap.append_to(output);
+    } else {
+        output += ",,,";
+    }
+    if (result) {
+        const Value best = best_drivers(*result);
+        for (const Rule& r : program_.rules) {
+            if (!r.is_tiered()) continue;
+            output += ',';
+            if (const Value* d = best.find(r.id)) append_csv_cell(output, describe(*d));
+        }
+    }
+    output += "\r\n";
 }
 
 NearestTier nearest_tier(const Program& program, const Computation& c) {

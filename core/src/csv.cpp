@@ -151,6 +151,7 @@ enum class NumberParse { Ok, NotANumber, TooManyPlaces, Overflow };
 // groups of three, optional fraction. No exponents: a spreadsheet writes "1.23E+11" only
 // when it has already dropped digits, so such a cell is refused rather than guessed.
 NumberParse parse_number(std::string_view text, Decimal& out) {
+    if (Decimal::parse_plain(text, out)) return NumberParse::Ok;  // "-123.45": most cells
     std::string_view s = text;
     bool negative = false;
     if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
@@ -454,7 +455,9 @@ bool CsvReader::fill() {
 }
 
 bool CsvReader::next(std::vector<std::string>& fields) {
-    fields.clear();
+    // Cells are written into the strings already in `fields` (their buffers are reused
+    // from record to record); `count` is how many this record has so far.
+    std::size_t count = 0;
     field_ = 0;
     auto peek = [&]() -> int {
         if (pos_ < buffer_.size() || fill()) return static_cast<unsigned char>(buffer_[pos_]);
@@ -469,7 +472,10 @@ bool CsvReader::next(std::vector<std::string>& fields) {
     // Blank lines are skipped; so is the line end after the last record.
     for (;;) {
         const int c = peek();
-        if (c < 0) return false;
+        if (c < 0) {
+            fields.clear();
+            return false;
+        }
         if (c == '\n') {
             ++pos_;
             ++line_;
@@ -485,12 +491,12 @@ bool CsvReader::next(std::vector<std::string>& fields) {
     if (++records_ > limits_.max_rows)
         throw csv_failure("too_many_rows", record_line_, 1, "the file has more than " + std::to_string(limits_.max_rows) + " rows",
                           limit_arg(limits_.max_rows));
-    std::string field;
+    std::string* cell = nullptr;
     auto append = [&](const char* p, std::size_t n, std::size_t field_line) {
-        if (field.size() + n > limits_.max_cell)
+        if (cell->size() + n > limits_.max_cell)
             throw csv_failure("cell_too_long", field_line, field_,
                               "a cell is longer than " + std::to_string(limits_.max_cell) + " bytes", limit_arg(limits_.max_cell));
-        field.append(p, n);
+        cell->append(p, n);
     };
     auto stray = [&]() {
         return csv_failure("stray_quote", line_, field_,
@@ -498,11 +504,13 @@ bool CsvReader::next(std::vector<std::string>& fields) {
                            "quoted as a whole, with each inner quote doubled (\"\")");
     };
     for (;;) {
-        field.clear();
-        field_ = fields.size() + 1;
+        field_ = count + 1;
         if (field_ > limits_.max_columns)
             throw csv_failure("too_many_columns", record_line_, field_,
                               "a row has more than " + std::to_string(limits_.max_columns) + " columns", limit_arg(limits_.max_columns));
+        if (count == fields.size()) fields.emplace_back();
+        cell = &fields[count++];
+        cell->clear();
         const std::size_t field_line = line_;
         int c = peek();
         if (c == '"') {
@@ -551,7 +559,6 @@ bool CsvReader::next(std::vector<std::string>& fields) {
             c = peek();
             if (c == '"') throw stray();
         }
-        fields.push_back(std::move(field));
         if (c == ',') {
             ++pos_;
             continue;
@@ -564,6 +571,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
             ++pos_;
             ++line_;
         }
+        fields.resize(count);
         return true;
     }
 }
@@ -576,7 +584,8 @@ CsvHeader resolve_csv_header(const Program& program, const std::vector<std::stri
 
 bool csv_row_values(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,
                     std::size_t line, CsvRowValues& out, std::vector<ErrorDetail>& errors) {
-    out.values.assign(program.metrics.size(), Value());
+    out.values.resize(program.metrics.size());
+    for (Value& v : out.values) v.set_null();
     out.dealer_id.clear();
     out.dealer_name.clear();
     out.as_of.clear();
@@ -636,6 +645,18 @@ bool csv_row_values(const Program& program, const CsvHeader& header, const std::
             add_location(e, line, c, name());
             errors.push_back(std::move(e));
         };
+        if (m.type != MetricType::Boolean) {
+            // The common case first: a plain number within the metric's type and range
+            // (the checks of check_figure, with the decimal places known from the text).
+            Decimal d;
+            int places = 0;
+            if (Decimal::parse_plain(text, d, &places) && places <= m.decimals &&
+                (m.type != MetricType::Count || places == 0) && (!m.min || *m.min <= d) && (!m.max || d <= *m.max) &&
+                d.abs() < Decimal::pow10(12)) {
+                out.values[static_cast<std::size_t>(mi)].set_number(d);
+                continue;
+            }
+        }
         Value v;
         if (m.type == MetricType::Boolean) {
             bool b = false;
@@ -751,7 +772,7 @@ std::string csv_template(const Program& program, const std::string& language) {
     return out;
 }
 
-std::string csv_cell(std::string_view text) {
+void append_csv_cell(std::string& out, std::string_view text) {
     // A plain number ("-12.5", "+3") is left alone: it is data, not a formula.
     auto plain_number = [](std::string_view s) {
         if (!s.empty() && (s.front() == '+' || s.front() == '-')) s.remove_prefix(1);
@@ -761,18 +782,26 @@ std::string csv_cell(std::string_view text) {
         auto digits = [](std::string_view d) { return !d.empty() && std::all_of(d.begin(), d.end(), is_digit); };
         return digits(i) && digits(f);
     };
-    std::string cell;
-    if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos && !plain_number(text))
-        cell = "'";
-    cell.append(text);
-    if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-    std::string quoted = "\"";
-    for (char c : cell) {
-        if (c == '"') quoted += '"';
-        quoted += c;
+    const bool formula =
+        !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos && !plain_number(text);
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+        if (formula) out += '\'';
+        out.append(text);
+        return;
     }
-    quoted += '"';
-    return quoted;
+    out += '"';
+    if (formula) out += '\'';
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+}
+
+std::string csv_cell(std::string_view text) {
+    std::string cell;
+    append_csv_cell(cell, text);
+    return cell;
 }
 
 }  // namespace dealercalc

@@ -53,6 +53,22 @@ void divmod_256(const U256& n, U128 d, U128& q, U128& r, bool& q_overflow) {
 
 U128 uabs(Raw v) { return v < 0 ? static_cast<U128>(-(v + 1)) + 1 : static_cast<U128>(v); }
 
+constexpr std::uint64_t kScale64 = 1000000000000ULL;
+
+// n / 10^12 and n % 10^12. Below 2^64 (magnitudes up to about 18 million) the compiler
+// turns both into a multiplication by a constant; a 128-bit division is a library call
+// of a hundred instructions or more.
+inline void divmod_scale(U128 n, U128& q, U128& r) {
+    if ((n >> 64) == 0) {
+        const auto m = static_cast<std::uint64_t>(n);
+        q = m / kScale64;
+        r = m % kScale64;
+    } else {
+        q = n / kScale64;
+        r = n % kScale64;
+    }
+}
+
 // Rounds the quotient n/d (both non-negative) half away from zero.
 U128 rounded_quotient(U128 q, U128 r, U128 d) {
     // r >= d - r  <=>  2r >= d, written without overflowing.
@@ -96,36 +112,43 @@ Decimal Decimal::pow10(int exponent) {
     return d;
 }
 
+bool Decimal::parse_plain(std::string_view s, Decimal& out, int* places) {
+    // The common plain form "-123.45": at most 15 integer digits (no leading zero) and
+    // 12 decimals, no exponent; exact, straight into the raw value.
+    std::size_t i = 0;
+    const bool neg = !s.empty() && s[0] == '-';
+    if (neg || (!s.empty() && s[0] == '+')) i = 1;
+    const std::size_t int_start = i;
+    std::uint64_t whole = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - int_start < 15) whole = whole * 10 + static_cast<unsigned>(s[i++] - '0');
+    const std::size_t int_digits = i - int_start;
+    bool simple = int_digits > 0 && !(s[int_start] == '0' && int_digits > 1);
+    std::uint64_t frac = 0;
+    int frac_digits = 0;
+    int used = 0;  // decimal places up to the last non-zero digit
+    if (simple && i < s.size() && s[i] == '.') {
+        ++i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9' && frac_digits < kPlaces) {
+            if (s[i] != '0') used = frac_digits + 1;
+            frac = frac * 10 + static_cast<unsigned>(s[i++] - '0');
+            ++frac_digits;
+        }
+        simple = frac_digits > 0;
+    }
+    if (!simple || i != s.size()) return false;
+    static const std::uint64_t kPow[] = {1000000000000ULL, 100000000000ULL, 10000000000ULL, 1000000000ULL, 100000000ULL,
+                                         10000000ULL,      1000000ULL,      100000ULL,      10000ULL,      1000ULL,
+                                         100ULL,           10ULL,           1ULL};
+    frac *= kPow[frac_digits];
+    const Raw raw = static_cast<Raw>(whole) * scale() + static_cast<Raw>(frac);
+    out = from_raw(neg ? -raw : raw);
+    if (places) *places = used;
+    return true;
+}
+
 bool Decimal::parse(std::string_view s, Decimal& out, bool* inexact) {
     if (inexact) *inexact = false;
-    // Fast path for the common plain form "-123.45": at most 15 integer digits (no
-    // leading zero) and 12 decimals, no exponent; exact, straight into the raw value.
-    {
-        std::size_t i = 0;
-        const bool neg = !s.empty() && s[0] == '-';
-        if (neg || (!s.empty() && s[0] == '+')) i = 1;
-        const std::size_t int_start = i;
-        std::uint64_t whole = 0;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - int_start < 15) whole = whole * 10 + static_cast<unsigned>(s[i++] - '0');
-        const std::size_t int_digits = i - int_start;
-        bool simple = int_digits > 0 && !(s[int_start] == '0' && int_digits > 1);
-        std::uint64_t frac = 0;
-        int frac_digits = 0;
-        if (simple && i < s.size() && s[i] == '.') {
-            ++i;
-            while (i < s.size() && s[i] >= '0' && s[i] <= '9' && frac_digits < kPlaces) {
-                frac = frac * 10 + static_cast<unsigned>(s[i++] - '0');
-                ++frac_digits;
-            }
-            simple = frac_digits > 0;
-        }
-        if (simple && i == s.size()) {
-            for (int k = frac_digits; k < kPlaces; ++k) frac *= 10;
-            const Raw raw = static_cast<Raw>(whole) * scale() + static_cast<Raw>(frac);
-            out = from_raw(neg ? -raw : raw);
-            return true;
-        }
-    }
+    if (parse_plain(s, out)) return true;
     std::size_t i = 0;
     bool negative = false;
     if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
@@ -200,20 +223,45 @@ Decimal Decimal::parse_or_throw(std::string_view text) {
 }
 
 std::string Decimal::to_string() const {
-    const U128 mag = uabs(raw_);
-    const U128 s = static_cast<U128>(scale());
-    // The whole part is below 10^15 and the fraction below 10^12: both fit in 64 bits, so
-    // the digits come from fast 64-bit divisions into a fixed buffer.
-    std::uint64_t whole = static_cast<std::uint64_t>(mag / s);
-    std::uint64_t frac = static_cast<std::uint64_t>(mag % s);
     char buf[48];
-    char* end = buf + sizeof buf;
+    const char* p = write_to(buf + sizeof buf);
+    return std::string(p, static_cast<std::size_t>(buf + sizeof buf - p));
+}
+
+void Decimal::append_to(std::string& out) const {
+    char buf[48];
+    const char* p = write_to(buf + sizeof buf);
+    out.append(p, static_cast<std::size_t>(buf + sizeof buf - p));
+}
+
+// Writes the shortest exact form backwards, ending at `end`; returns its first character.
+char* Decimal::write_to(char* end) const {
+    // The whole part is below 10^15 and the fraction below 10^12: both fit in 64 bits, so
+    // the digits come from fast 64-bit divisions.
+    U128 q, r;
+    divmod_scale(uabs(raw_), q, r);
+    std::uint64_t whole = static_cast<std::uint64_t>(q);
+    std::uint64_t frac = static_cast<std::uint64_t>(r);
     char* p = end;
     if (frac != 0) {
         int digits = kPlaces;
-        while (frac % 10 == 0) {  // drop trailing zeros
+        // Drop trailing zeros (at most 11) in steps of 8, 4, 2 and 1: money amounts have
+        // ten of them, and one division at a time costs ten divisions.
+        if (frac % 100000000 == 0) {
+            frac /= 100000000;
+            digits -= 8;
+        }
+        if (frac % 10000 == 0) {
+            frac /= 10000;
+            digits -= 4;
+        }
+        if (frac % 100 == 0) {
+            frac /= 100;
+            digits -= 2;
+        }
+        if (frac % 10 == 0) {
             frac /= 10;
-            --digits;
+            digits -= 1;
         }
         for (int k = 0; k < digits; ++k) {
             *--p = static_cast<char>('0' + frac % 10);
@@ -226,14 +274,22 @@ std::string Decimal::to_string() const {
         whole /= 10;
     } while (whole != 0);
     if (raw_ < 0) *--p = '-';
-    return std::string(p, end);
+    return p;
 }
 
 double Decimal::to_double() const { return std::strtod(to_string().c_str(), nullptr); }
 
+bool Decimal::is_integer() const {
+    U128 q, r;
+    divmod_scale(uabs(raw_), q, r);
+    return r == 0;
+}
+
 int Decimal::places() const {
     // The fraction is below 10^12: 64-bit arithmetic suffices.
-    auto r = static_cast<std::uint64_t>(uabs(raw_ % scale()));
+    U128 q, rem;
+    divmod_scale(uabs(raw_), q, rem);
+    auto r = static_cast<std::uint64_t>(rem);
     if (r == 0) return 0;
     int p = kPlaces;
     while (r % 10 == 0) {
@@ -251,10 +307,18 @@ Decimal operator*(Decimal a, Decimal b) {
     // A × B / 10^12 with A = ah·10^12 + al and B = bh·10^12 + bl:
     //   ah·B + al·bh + al·bl / 10^12 — only the last term has a fraction to round,
     // and every partial product fits in 128 bits once ah·B is known not to overflow.
-    const U128 ah = A / s, al = A % s, bh = B / s, bl = B % s;
-    if (ah != 0 && B > limit / ah) throw DecimalOverflow();
-    const U128 low = al * bl;
-    const U128 magnitude = ah * B + al * bh + rounded_quotient(low / s, low % s, s);
+    U128 ah, al, bh, bl;
+    divmod_scale(A, ah, al);
+    divmod_scale(B, bh, bl);
+    // ah·B fits in 128 bits when ah < 2^38 (B is below 10^27 < 2^90); above that, the
+    // division tells without overflowing.
+    if (ah >> 38 ? B > limit / ah : ah * B > limit) throw DecimalOverflow();
+    U128 magnitude = ah * B + al * bh;
+    if (al != 0 && bl != 0) {  // both have a fraction: the only term that may need rounding
+        U128 lq, lr;
+        divmod_scale(al * bl, lq, lr);
+        magnitude += rounded_quotient(lq, lr, s);
+    }
     return Decimal::from_raw(signed_result(magnitude, negative));
 }
 

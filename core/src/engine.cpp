@@ -92,19 +92,17 @@ void compute_value(const Program& program, int slot, std::vector<Value>& slots) 
     if (program.slot_kinds[static_cast<std::size_t>(slot)] == SlotKind::Derived) {
         const Derived& d = program.derived[index];
         const auto path = [&] { return "/derived/" + std::to_string(index) + "/expr"; };
-        Value v = apply_checked(d.expr, slots, path, d.id);
-        if (v.is_number()) {
-            if (d.precision) v = Value(v.as_number().round(*d.precision));
-        } else if (!v.is_bool()) {
-            derived_failure(path(), d.id, "not_a_number", "the expression gave " + to_json(v) + ", not a number");
-        }
-        slots[static_cast<std::size_t>(slot)] = std::move(v);
+        const Value v = apply_checked(d.expr, slots, path, d.id);
+        Value& out = slots[static_cast<std::size_t>(slot)];
+        if (v.is_number()) out.set_number(d.precision ? v.as_number().round(*d.precision) : v.as_number());
+        else if (v.is_bool()) out.set_bool(v.as_bool());
+        else derived_failure(path(), d.id, "not_a_number", "the expression gave " + to_json(v) + ", not a number");
         return;
     }
     const Score& s = program.scores[index];
     Decimal total;
     for (const ScoreItem& item : s.items) total += item_points(item, slots[static_cast<std::size_t>(item.slot)]);
-    slots[static_cast<std::size_t>(slot)] = Value(total.round(2));
+    slots[static_cast<std::size_t>(slot)].set_number(total.round(2));
 }
 
 void compute_values(const Program& program, std::vector<Value>& slots) {
@@ -199,7 +197,8 @@ void compute(const Program& program, Computation& c) {
     // Caps in order, each on the amounts after the caps before it: an earlier cap's
     // adjustment counts where that cap's rules all lie under this one (caps nest).
     c.adjustments.clear();
-    std::vector<Decimal> cap_adjustment(program.caps.size());
+    std::vector<Decimal>& cap_adjustment = c.cap_scratch;
+    cap_adjustment.assign(program.caps.size(), Decimal());
     for (std::size_t k = 0; k < program.caps.size(); ++k) {
         const Cap& cap = program.caps[k];
         Decimal sum;

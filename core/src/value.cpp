@@ -32,7 +32,7 @@ Value::Value(Value&& other) noexcept
     other.type_ = Type::Null;
 }
 
-Value& Value::operator=(const Value& other) {
+Value& Value::assign_slow(const Value& other) {
     if (this != &other) {
         Value copy(other);  // `other` may live inside this value's own storage
         *this = std::move(copy);
@@ -41,7 +41,16 @@ Value& Value::operator=(const Value& other) {
 }
 
 Value& Value::operator=(Value&& other) noexcept {
-    if (this != &other) {
+    if (this != &other && !array_ && !object_) {
+        // Nothing of this value's can hold `other`: no old storage to keep alive.
+        type_ = other.type_;
+        bool_ = other.bool_;
+        number_ = other.number_;
+        if (!string_.empty() || !other.string_.empty()) string_ = std::move(other.string_);
+        array_ = std::move(other.array_);
+        object_ = std::move(other.object_);
+        other.type_ = Type::Null;
+    } else if (this != &other) {
         // Keep the old storage alive until the end: `other` may be one of its elements.
         std::shared_ptr<Array> old_array = std::move(array_);
         std::shared_ptr<Object> old_object = std::move(object_);

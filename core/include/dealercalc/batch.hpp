@@ -78,6 +78,10 @@ private:
     void process_csv(std::string& output);
     void process_jsonl(std::string_view text, std::string& output);
     void run(std::size_t line, const Figures& figures, std::string& output);
+    void run_row(std::size_t line, std::string& output);
+    void add_totals();
+    void write_jsonl(std::size_t line, const Value& dealer, const Value* result, std::string& output);
+    void write_csv(std::size_t line, std::string_view id, std::string_view name, const Value* result, std::string& output);
     void problem(std::size_t line, const Failure& f);
     Value best_drivers(const Value& result) const;
     std::string describe(const Value& driver) const;
@@ -102,7 +106,7 @@ private:
     CsvRowValues row_;
     Computation c_;
     EvaluateOptions with_next_;
-    std::string line_;
+    std::string awards_;
     std::size_t rows_ = 0, errors_ = 0;
     bool stopped_ = false;
     std::vector<Decimal> totals_;

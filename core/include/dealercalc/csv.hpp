@@ -111,5 +111,7 @@ std::string csv_template(const Program& program, const std::string& language);
 // Quotes a cell for CSV output, and neutralises spreadsheet formulas (a cell starting
 // with = + - @, tab or CR gets a leading apostrophe) unless it is a plain number.
 std::string csv_cell(std::string_view text);
+// The same, appended to `out`.
+void append_csv_cell(std::string& out, std::string_view text);
 
 }  // namespace dealercalc

@@ -38,16 +38,22 @@ public:
     // `inexact` (optional) is set when digits beyond the 12th place were rounded away.
     static bool parse(std::string_view text, Decimal& out, bool* inexact = nullptr);
     static Decimal parse_or_throw(std::string_view text);
+    // Only the plain form "-123.45" (at most 15 integer digits without a leading zero, 1
+    // to 12 decimals, no exponent): false for anything else, which parse() may still
+    // read. `places` (optional) gets the decimal places up to the last non-zero digit.
+    static bool parse_plain(std::string_view text, Decimal& out, int* places = nullptr);
 
     // Shortest exact decimal form: "0.3", "-2.5", "1200", never an exponent.
     std::string to_string() const;
+    // The same, appended to `out` (no temporary string: for writers of many numbers).
+    void append_to(std::string& out) const;
     // Closest binary double; for display-only or JS hand-off, never for arithmetic.
     double to_double() const;
 
     Raw raw() const { return raw_; }
     bool is_zero() const { return raw_ == 0; }
     bool is_negative() const { return raw_ < 0; }
-    bool is_integer() const { return raw_ % scale() == 0; }
+    bool is_integer() const;
     // Number of decimal places actually used (0..12).
     int places() const;
 
@@ -84,6 +90,7 @@ public:
     static constexpr Raw limit() { return scale() * scale() * 1000; }  // 10^15 in raw units
 
 private:
+    char* write_to(char* end) const;
     Raw raw_ = 0;
 };
 

@@ -39,6 +39,7 @@ struct Computation {
     };
     std::vector<Adjustment> adjustments;
     std::vector<Decimal> totals;  // one per unit
+    std::vector<Decimal> cap_scratch;  // per cap, reused between passes
 };
 
 // Fills slots[0..metrics) from the figures. Cheap; used before compute().

@@ -45,8 +45,49 @@ public:
     // Value is null.
     Value(const Value& other);
     Value(Value&& other) noexcept;
-    Value& operator=(const Value& other);
+    Value& operator=(const Value& other) {
+        // Scalars (the slots of every evaluation) are copied in place; only a value with
+        // an array or object on either side needs the careful general path.
+        if (!array_ && !object_ && !other.array_ && !other.object_) {
+            type_ = other.type_;
+            bool_ = other.bool_;
+            number_ = other.number_;
+            if (!string_.empty() || !other.string_.empty()) string_ = other.string_;
+            return *this;
+        }
+        return assign_slow(other);
+    }
     Value& operator=(Value&& other) noexcept;
+    // Makes this a number or a boolean, reusing the storage (no temporary Value).
+    void set_number(Decimal d) {
+        if (array_ || object_) {
+            *this = Value(d);
+            return;
+        }
+        type_ = Type::Number;
+        bool_ = false;
+        number_ = d;
+        string_.clear();
+    }
+    void set_null() {
+        if (array_ || object_) {
+            *this = Value();
+            return;
+        }
+        type_ = Type::Null;
+        bool_ = false;
+        string_.clear();
+    }
+    void set_bool(bool b) {
+        if (array_ || object_) {
+            *this = Value(b);
+            return;
+        }
+        type_ = Type::Bool;
+        bool_ = b;
+        number_ = Decimal();
+        string_.clear();
+    }
     ~Value() = default;
     static Value array() { return Value(Array{}); }
     static Value object() { return Value(Object{}); }
@@ -87,6 +128,7 @@ private:
     std::shared_ptr<Array> array_;
     std::shared_ptr<Object> object_;
     void detach();
+    Value& assign_slow(const Value& other);
 };
 
 struct Member {
