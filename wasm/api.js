@@ -144,6 +144,19 @@ function dealerCalcApi(raw) {
         var text = has ? jsonText("figures", figures) : "";
         return call(function () { return h.summary(text, has); });
       },
+      batch: function (options) {
+        var h = use("batch");
+        var input = batchFormat(options, "input");
+        var output = batchFormat(options, "output");
+        var b = new raw.Batch();
+        try {
+          call(function () { return b.start(h, input === "jsonl", output === "jsonl", flag(options, "next", false)); });
+        } catch (e) {
+          b.delete();
+          throw e;
+        }
+        return makeBatch(b);
+      },
       dispose: function () {
         if (live) {
           var h = live;
@@ -154,6 +167,84 @@ function dealerCalcApi(raw) {
     };
     Object.defineProperty(program, "info", { value: info, enumerable: true });
     return program;
+  }
+
+  function batchFormat(options, key) {
+    var value = options && options[key] !== undefined ? options[key] : "csv";
+    if (value !== "csv" && value !== "jsonl")
+      throw new TypeError("dealer-calc: batch option " + key + ' must be "csv" or "jsonl"');
+    return value;
+  }
+
+  // A running batch (Program.batch()). Holds WASM memory until dispose(); after a
+  // whole-input error (an unusable CSV header) or finish(), push() and finish() throw.
+  function makeBatch(handle) {
+    var live = handle;
+    var over = false;
+    // A chunk may end in the first half of a surrogate pair (a string sliced by length):
+    // it is held back and joined to the next chunk, so the pair is not torn apart.
+    var held = "";
+
+    function use(method) {
+      if (!live) throw new Error("dealer-calc: Batch." + method + "() called after dispose()");
+      if (over && method !== "status" && method !== "takeProblems")
+        throw new Error("dealer-calc: Batch." + method + "() called after the batch ended");
+      return live;
+    }
+    function ending(fn) {
+      try {
+        return call(fn);
+      } catch (e) {
+        over = true;
+        throw e;
+      }
+    }
+
+    return {
+      push: function (text) {
+        var h = use("push");
+        if (typeof text !== "string") throw new TypeError("dealer-calc: Batch.push() takes text");
+        var t = held + text;
+        held = "";
+        var last = t.charCodeAt(t.length - 1);
+        if (last >= 0xd800 && last <= 0xdbff) {
+          held = t.slice(-1);
+          t = t.slice(0, -1);
+        }
+        t = wellFormed(t);
+        return ending(function () { return h.push(t); });
+      },
+      finish: function () {
+        var h = use("finish");
+        var rest = held ? wellFormed(held) : "";
+        held = "";
+        var out = rest ? ending(function () { return h.push(rest); }) : "";
+        out += ending(function () { return h.finish(); });
+        over = true;
+        return out;
+      },
+      status: function () {
+        var h = use("status");
+        var s = JSON.parse(call(function () { return h.status(); }));
+        return {
+          rows: s.rows, errors: s.errors, stopped: s.stopped,
+          totals: s.totals, unknownColumns: s.unknown_columns,
+        };
+      },
+      takeProblems: function () {
+        var h = use("takeProblems");
+        return JSON.parse(call(function () { return h.takeProblems(); })).map(function (p) {
+          return { row: p.row, error: new DealerCalcError(p.error) };
+        });
+      },
+      dispose: function () {
+        if (live) {
+          var h = live;
+          live = null;
+          h.delete();
+        }
+      },
+    };
   }
 
   var api = {

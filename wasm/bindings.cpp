@@ -10,10 +10,12 @@
 #include <malloc.h>
 
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "dealercalc/batch.hpp"
 #include "dealercalc/csv.hpp"
 #include "dealercalc/engine.hpp"
 #include "dealercalc/error.hpp"
@@ -120,7 +122,7 @@ public:
     // if any, is kept).
     std::string load(const std::string& json) {
         return guarded([&] {
-            program_ = parse_program(json);
+            program_ = std::make_shared<const Program>(parse_program(json));
             return std::string();
         });
     }
@@ -202,12 +204,93 @@ public:
         return guarded([&] { return to_json(program_info(get())); });
     }
 
-private:
-    const Program& get() const {
+    // Shared with the batches started from it: a batch keeps its programme alive even
+    // when this handle is deleted or loads another one.
+    std::shared_ptr<const Program> shared() const {
         if (!program_) throw std::logic_error(kNotLoaded);
-        return *program_;
+        return program_;
     }
-    std::optional<Program> program_;
+
+private:
+    const Program& get() const { return *shared(); }
+    std::shared_ptr<const Program> program_;
+};
+
+// Many dealers through one programme (core/include/dealercalc/batch.hpp): input pushed
+// in pieces of any size, the output of every completed row handed back at once.
+class BatchHandle {
+public:
+    // "" on success, else the error text.
+    std::string start(const ProgramHandle& program, bool jsonl_input, bool jsonl_output, bool next) {
+        return guarded([&] {
+            BatchOptions options;
+            options.input = jsonl_input ? BatchFormat::Jsonl : BatchFormat::Csv;
+            options.output = jsonl_output ? BatchFormat::Jsonl : BatchFormat::Csv;
+            options.next = next;
+            batch_.reset();  // before the programme it refers to may go
+            program_ = program.shared();
+            batch_ = std::make_unique<Batch>(*program_, options);
+            return std::string();
+        });
+    }
+
+    // The output of the rows this text completed (CSV: the header first), or the error
+    // text of a whole-input failure (an unusable CSV header), after which the batch is over.
+    std::string push(const std::string& text) {
+        return guarded([&] {
+            std::string out;
+            get().push(text, out);
+            return out;
+        });
+    }
+
+    std::string finish() {
+        return guarded([&] {
+            std::string out;
+            get().finish(out);
+            return out;
+        });
+    }
+
+    // {"rows", "errors", "stopped", "totals": {unit: n}, "unknown_columns": [...]}
+    std::string status() const {
+        return guarded([&] {
+            const Batch& b = get();
+            Value v = Value::object();
+            v.set("rows", Decimal::from_int(static_cast<std::int64_t>(b.rows())));
+            v.set("errors", Decimal::from_int(static_cast<std::int64_t>(b.errors())));
+            v.set("stopped", b.stopped());
+            Value totals = Value::object();
+            for (std::size_t u = 0; u < program_->units.size(); ++u) totals.set(program_->units[u].id, b.totals()[u]);
+            v.set("totals", std::move(totals));
+            Value unknown = Value::array();
+            for (const std::string& u : b.unknown_columns()) unknown.push(u);
+            v.set("unknown_columns", std::move(unknown));
+            return to_json(v);
+        });
+    }
+
+    // [{"row": n, "error": {...}}] since the last call (row 0: the whole input).
+    std::string takeProblems() {
+        return guarded([&] {
+            Value list = Value::array();
+            for (const BatchProblem& p : get().take_problems()) {
+                Value item = Value::object();
+                item.set("row", Decimal::from_int(static_cast<std::int64_t>(p.row)));
+                item.set("error", *p.error.to_value().find("error"));
+                list.push(std::move(item));
+            }
+            return to_json(list);
+        });
+    }
+
+private:
+    Batch& get() const {
+        if (!batch_) throw std::logic_error("no batch started");
+        return *batch_;
+    }
+    std::shared_ptr<const Program> program_;  // declared first: outlives batch_
+    std::unique_ptr<Batch> batch_;
 };
 
 std::string version() { return kVersion; }
@@ -270,6 +353,13 @@ EMSCRIPTEN_BINDINGS(dealercalc) {
         .function("csvTemplate", &ProgramHandle::csvTemplate)
         .function("summary", &ProgramHandle::summary)
         .function("info", &ProgramHandle::info);
+    emscripten::class_<BatchHandle>("Batch")
+        .constructor<>()
+        .function("start", &BatchHandle::start)
+        .function("push", &BatchHandle::push)
+        .function("finish", &BatchHandle::finish)
+        .function("status", &BatchHandle::status)
+        .function("takeProblems", &BatchHandle::takeProblems);
     emscripten::function("version", &version);
     emscripten::function("evaluateLogic", &evaluate_logic);
     emscripten::function("formatJson", &format_json);

@@ -187,6 +187,44 @@ export interface CsvResult {
   rows: CsvRow[];
 }
 
+export interface BatchOptions {
+  /** Rows as CSV (header row of metric ids or labels) or JSON Lines of figures documents. Default "csv". */
+  input?: "csv" | "jsonl";
+  /** One output line per good row: CSV (formula-safe cells) or JSON Lines. Default "csv". */
+  output?: "csv" | "jsonl";
+  /** Also the best driver of every component below its top tier (much slower). Default false. */
+  next?: boolean;
+}
+
+export interface BatchStatus {
+  /** Data rows seen, good and bad. */
+  rows: number;
+  /** Rows skipped, plus a problem that stopped the batch. */
+  errors: number;
+  /** A malformed CSV record stopped the batch (nothing after it can be trusted). */
+  stopped: boolean;
+  /** Sum over the good rows, per unit. */
+  totals: Record<string, number>;
+  /** Header cells that name no metric (CSV), once the header is read. */
+  unknownColumns: string[];
+}
+
+/**
+ * Many dealers through one programme, in constant memory: push the input in pieces of any
+ * size; each call returns the output lines of the rows it completed. Holds WASM memory
+ * (and keeps its programme alive) until dispose().
+ */
+export interface Batch {
+  /** Feeds more input text; returns the output of every row it completed (CSV: the header first). Throws invalid_csv when the header is unusable, which ends the batch. */
+  push(text: string): string;
+  /** The input is complete: returns the output of the last rows. */
+  finish(): string;
+  status(): BatchStatus;
+  /** Rows skipped since the last call (row = 1-based line; row 0 = a problem with the whole input). */
+  takeProblems(): { row: number; error: DealerCalcError }[];
+  dispose(): void;
+}
+
 /** A loaded, validated programme. Holds WASM memory until dispose(). */
 export interface Program {
   readonly info: ProgramInfo;
@@ -200,6 +238,8 @@ export interface Program {
   parseCsv(text: string): CsvResult;
   /** A CSV header for this programme: dealer_id,dealer_name,as_of,<metric ids>. */
   csvTemplate(): string;
+  /** Starts a batch over many dealers' rows (the CLI's `batch`). */
+  batch(options?: BatchOptions): Batch;
   /** The one-line summary the CLI's validate prints. */
   summary(figures?: Figures | string): string;
   /** Releases the WASM memory; the object is unusable afterwards. */

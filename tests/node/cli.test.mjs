@@ -1,5 +1,5 @@
 // `node dist/cli.mjs` against the native CLI: the same stdout, byte for byte, and the same
-// exit code, for validate / evaluate / logic on the conformance cases and the sample,
+// exit code, for validate / evaluate / logic on the conformance cases and the sample (batch: batch.test.mjs),
 // for error objects (parse, validation, I/O) and for usage mistakes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -106,13 +106,6 @@ test(`node dist/cli.mjs and the native CLI agree on ${invocations.length} invoca
   assert.deepEqual(failures, []);
   // Every outcome was exercised.
   assert.ok(codes[0] > 30 && codes[2] > 8 && codes[64] >= 7, JSON.stringify(codes));
-});
-
-test("batch is native only: the WASM CLI says so (exit 64)", async () => {
-  const w = await run(process.execPath, [cli, "batch", "--program", samplePaths.program, "--figures", samplePaths.csv]);
-  assert.equal(w.code, 64);
-  assert.equal(w.stdout, "");
-  assert.match(w.stderr, /batch is not available/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
