@@ -3,72 +3,85 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 
 namespace dealercalc {
 
-Value::Value(Array a) : type_(Type::Array), array_(std::make_shared<Array>(std::move(a))) {}
-Value::Value(Object o) : type_(Type::Object), object_(std::make_shared<Object>(std::move(o))) {}
+static_assert(sizeof(void*) != 8 || sizeof(Value) == 40, "a Value is 40 bytes on 64-bit targets");
+
+Value::Value(Array a) noexcept : type_(Type::Array) { new (&u_.array) Array(std::move(a)); }
+Value::Value(Object o) noexcept : type_(Type::Object) { new (&u_.object) Object(std::move(o)); }
+
+Value Value::array(std::size_t capacity) {
+    Array a;
+    a.reserve(capacity);
+    return Value(std::move(a));
+}
+
+Value Value::object(std::size_t capacity) {
+    Object o;
+    o.reserve(capacity);
+    return Value(std::move(o));
+}
+
+const std::string& Value::empty_string() {
+    static const std::string empty;
+    return empty;
+}
 
 // Copies are deep. (Sharing the storage copy-on-write, detaching on the first write
 // through a non-const accessor, is not enough: a reference taken from the original
 // before the copy, e.g. `Value& list = doc.set("list", Value::array())`, would still
 // write into the storage the copy shares.)
-Value::Value(const Value& other)
-    : type_(other.type_),
-      bool_(other.bool_),
-      number_(other.number_),
-      string_(other.string_),
-      array_(other.array_ ? std::make_shared<Array>(*other.array_) : nullptr),
-      object_(other.object_ ? std::make_shared<Object>(*other.object_) : nullptr) {}
+Value::Value(const Value& other) : type_(other.type_), flag_(other.flag_) {
+    switch (type_) {
+        case Type::String: new (&u_.string) std::string(other.u_.string); break;
+        case Type::Array: new (&u_.array) Array(other.u_.array); break;
+        case Type::Object: new (&u_.object) Object(other.u_.object); break;
+        default: u_.number = other.u_.number; break;
+    }
+}
 
-Value::Value(Value&& other) noexcept
-    : type_(other.type_),
-      bool_(other.bool_),
-      number_(other.number_),
-      string_(std::move(other.string_)),
-      array_(std::move(other.array_)),
-      object_(std::move(other.object_)) {
-    other.type_ = Type::Null;
+void Value::take_payload(Value& other) noexcept {
+    switch (other.type_) {
+        case Type::String:
+            new (&u_.string) std::string(std::move(other.u_.string));
+            other.u_.string.~basic_string();
+            break;
+        case Type::Array:
+            new (&u_.array) Array(std::move(other.u_.array));
+            other.u_.array.~Array();
+            break;
+        case Type::Object:
+            new (&u_.object) Object(std::move(other.u_.object));
+            other.u_.object.~Object();
+            break;
+        default: break;
+    }
+}
+
+void Value::release() noexcept {
+    switch (type_) {
+        case Type::String: u_.string.~basic_string(); break;
+        case Type::Array: u_.array.~Array(); break;
+        case Type::Object: u_.object.~Object(); break;
+        default: break;
+    }
+    type_ = Type::Null;
+    u_.number = Raw16{};
 }
 
 Value& Value::assign_slow(const Value& other) {
-    if (this != &other) {
-        Value copy(other);  // `other` may live inside this value's own storage
-        *this = std::move(copy);
+    if (this == &other) return *this;
+    if (type_ == Type::String && other.type_ == Type::String) {
+        u_.string = other.u_.string;  // reuses this string's buffer
+        flag_ = other.flag_;
+        return *this;
     }
+    Value copy(other);  // `other` may live inside this value's own storage
+    *this = std::move(copy);
     return *this;
-}
-
-Value& Value::operator=(Value&& other) noexcept {
-    if (this != &other && !array_ && !object_) {
-        // Nothing of this value's can hold `other`: no old storage to keep alive.
-        type_ = other.type_;
-        bool_ = other.bool_;
-        number_ = other.number_;
-        if (!string_.empty() || !other.string_.empty()) string_ = std::move(other.string_);
-        array_ = std::move(other.array_);
-        object_ = std::move(other.object_);
-        other.type_ = Type::Null;
-    } else if (this != &other) {
-        // Keep the old storage alive until the end: `other` may be one of its elements.
-        std::shared_ptr<Array> old_array = std::move(array_);
-        std::shared_ptr<Object> old_object = std::move(object_);
-        type_ = other.type_;
-        bool_ = other.bool_;
-        number_ = other.number_;
-        string_ = std::move(other.string_);
-        array_ = std::move(other.array_);
-        object_ = std::move(other.object_);
-        other.type_ = Type::Null;
-    }
-    return *this;
-}
-
-// Copies never share storage, so this only matters if that ever changes.
-void Value::detach() {
-    if (array_ && array_.use_count() > 1) array_ = std::make_shared<Array>(*array_);
-    if (object_ && object_.use_count() > 1) object_ = std::make_shared<Object>(*object_);
 }
 
 namespace {
@@ -76,26 +89,20 @@ const Array kEmptyArray;
 const Object kEmptyObject;
 }  // namespace
 
-const Array& Value::as_array() const { return array_ ? *array_ : kEmptyArray; }
+const Array& Value::as_array() const { return type_ == Type::Array ? u_.array : kEmptyArray; }
 Array& Value::as_array() {
-    if (!array_) {
-        *this = Value(Array{});
-    }
-    detach();
-    return *array_;
+    if (type_ != Type::Array) *this = Value(Array{});
+    return u_.array;
 }
-const Object& Value::as_object() const { return object_ ? *object_ : kEmptyObject; }
+const Object& Value::as_object() const { return type_ == Type::Object ? u_.object : kEmptyObject; }
 Object& Value::as_object() {
-    if (!object_) {
-        *this = Value(Object{});
-    }
-    detach();
-    return *object_;
+    if (type_ != Type::Object) *this = Value(Object{});
+    return u_.object;
 }
 
 const Value* Value::find(std::string_view key) const {
     if (type_ != Type::Object) return nullptr;
-    for (const Member& m : as_object())
+    for (const Member& m : u_.object)
         if (m.key == key) return &m.value;
     return nullptr;
 }
@@ -107,7 +114,15 @@ Value& Value::set(std::string key, Value v) {
             m.value = std::move(v);
             return m.value;
         }
-    if (o.capacity() == 0) o.reserve(8);  // most objects are small: skip the 1-2-4 regrowth
+    if (o.capacity() == 0) o.reserve(4);  // most objects are small: skip the 1-2-4 regrowth
+    o.push_back(Member{std::move(key), std::move(v)});
+    return o.back().value;
+}
+
+Value& Value::add(std::string key, Value v) {
+    Object& o = as_object();
+    assert(std::none_of(o.begin(), o.end(), [&](const Member& m) { return m.key == key; }) && "add: the key is already there");
+    if (o.capacity() == 0) o.reserve(4);
     o.push_back(Member{std::move(key), std::move(v)});
     return o.back().value;
 }
@@ -120,8 +135,8 @@ Value& Value::push(Value v) {
 }
 
 std::size_t Value::size() const {
-    if (type_ == Type::Array) return as_array().size();
-    if (type_ == Type::Object) return as_object().size();
+    if (type_ == Type::Array) return u_.array.size();
+    if (type_ == Type::Object) return u_.object.size();
     return 0;
 }
 
@@ -129,9 +144,9 @@ bool operator==(const Value& a, const Value& b) {
     if (a.type_ != b.type_) return false;
     switch (a.type_) {
         case Value::Type::Null: return true;
-        case Value::Type::Bool: return a.bool_ == b.bool_;
-        case Value::Type::Number: return a.number_ == b.number_;
-        case Value::Type::String: return a.string_ == b.string_;
+        case Value::Type::Bool: return a.flag_ == b.flag_;
+        case Value::Type::Number: return a.load() == b.load();
+        case Value::Type::String: return a.u_.string == b.u_.string;
         case Value::Type::Array: return a.as_array() == b.as_array();
         case Value::Type::Object: {
             // Member order does not matter. Compare the members sorted by key (stably, so
@@ -341,9 +356,20 @@ private:
     std::size_t numbers_seen_ = 0;
 };
 
-void write_string(std::string& out, const std::string& s) {
+// Characters a JSON string must escape: quote, backslash and the controls below 0x20.
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+void write_string(std::string& out, std::string_view s) {
     out.push_back('"');
-    for (unsigned char c : s) {
+    // Runs of characters that need no escape (nearly all of them) are appended at once.
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    while (p < end) {
+        const char* run = p;
+        while (p < end && !needs_escape(static_cast<unsigned char>(*p))) ++p;
+        out.append(run, static_cast<std::size_t>(p - run));
+        if (p == end) break;
+        const auto c = static_cast<unsigned char>(*p++);
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -352,39 +378,37 @@ void write_string(std::string& out, const std::string& s) {
             case '\t': out += "\\t"; break;
             case '\b': out += "\\b"; break;
             case '\f': out += "\\f"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
+            default: {
+                static const char kHex[] = "0123456789abcdef";
+                const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+                out.append(esc, sizeof esc);
+            }
         }
     }
     out.push_back('"');
 }
 
+void newline(std::string& out, int indent, int level) {
+    if (indent < 0) return;
+    out.push_back('\n');
+    out.append(static_cast<std::size_t>(indent * level), ' ');
+}
+
 void write(std::string& out, const Value& v, int indent, int level) {
-    auto newline = [&](int lvl) {
-        if (indent < 0) return;
-        out.push_back('\n');
-        out.append(static_cast<std::size_t>(indent * lvl), ' ');
-    };
     switch (v.type()) {
         case Value::Type::Null: out += "null"; break;
         case Value::Type::Bool: out += v.as_bool() ? "true" : "false"; break;
-        case Value::Type::Number: out += v.as_number().to_string(); break;
+        case Value::Type::Number: v.as_number().append_to(out); break;
         case Value::Type::String: write_string(out, v.as_string()); break;
         case Value::Type::Array: {
             const Array& a = v.as_array();
             out.push_back('[');
             for (std::size_t i = 0; i < a.size(); ++i) {
                 if (i) out.push_back(',');
-                newline(level + 1);
+                newline(out, indent, level + 1);
                 write(out, a[i], indent, level + 1);
             }
-            if (!a.empty()) newline(level);
+            if (!a.empty()) newline(out, indent, level);
             out.push_back(']');
             break;
         }
@@ -393,12 +417,13 @@ void write(std::string& out, const Value& v, int indent, int level) {
             out.push_back('{');
             for (std::size_t i = 0; i < o.size(); ++i) {
                 if (i) out.push_back(',');
-                newline(level + 1);
+                newline(out, indent, level + 1);
                 write_string(out, o[i].key);
-                out += indent < 0 ? ":" : ": ";
+                if (indent < 0) out.push_back(':');
+                else out.append(": ", 2);
                 write(out, o[i].value, indent, level + 1);
             }
-            if (!o.empty()) newline(level);
+            if (!o.empty()) newline(out, indent, level);
             out.push_back('}');
             break;
         }

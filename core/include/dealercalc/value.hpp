@@ -4,9 +4,12 @@
 // written back in their shortest exact form, so 0.3 stays 0.3.
 #pragma once
 
-#include <memory>
+#include <cstdint>
+#include <cstring>
+#include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,74 +26,80 @@ class Value {
 public:
     enum class Type { Null, Bool, Number, String, Array, Object };
 
-    Value() = default;
-    Value(std::nullptr_t) {}
-    Value(bool b) : type_(Type::Bool), bool_(b) {}
-    Value(Decimal d) : type_(Type::Number), number_(d) {}
+    Value() noexcept {}
+    Value(std::nullptr_t) noexcept {}
+    Value(bool b) noexcept : type_(Type::Bool), flag_(b) {}
+    Value(Decimal d) noexcept : type_(Type::Number) { store(d); }
     // A number read from text that had digits beyond the 12th decimal place (rounded
     // away): validation refuses it rather than accept a silently changed figure.
     static Value rounded_number(Decimal d) {
         Value v(d);
-        v.bool_ = true;
+        v.flag_ = true;
         return v;
     }
-    bool is_rounded_number() const { return type_ == Type::Number && bool_; }
-    Value(int i) : type_(Type::Number), number_(i) {}
-    Value(const char* s) : type_(Type::String), string_(s) {}
-    Value(std::string s) : type_(Type::String), string_(std::move(s)) {}
-    Value(Array a);
-    Value(Object o);
+    bool is_rounded_number() const { return type_ == Type::Number && flag_; }
+    Value(int i) noexcept : Value(Decimal(i)) {}
+    Value(const char* s) : type_(Type::String) { new (&u_.string) std::string(s); }
+    Value(std::string s) noexcept : type_(Type::String) { new (&u_.string) std::string(std::move(s)); }
+    Value(Array a) noexcept;
+    Value(Object o) noexcept;
     // Copies are deep: a copy never shares storage with the original, so a reference
     // into one (from set, push, as_array, ...) can never change the other. A moved-from
     // Value is null.
     Value(const Value& other);
-    Value(Value&& other) noexcept;
+    Value(Value&& other) noexcept { take(other); }
     Value& operator=(const Value& other) {
         // Scalars (the slots of every evaluation) are copied in place; only a value with
-        // an array or object on either side needs the careful general path.
-        if (!array_ && !object_ && !other.array_ && !other.object_) {
+        // a string, an array or an object on either side needs a general path.
+        if (!has_payload() && !other.has_payload()) {
             type_ = other.type_;
-            bool_ = other.bool_;
-            number_ = other.number_;
-            if (!string_.empty() || !other.string_.empty()) string_ = other.string_;
+            flag_ = other.flag_;
+            u_.number = other.u_.number;
             return *this;
         }
         return assign_slow(other);
     }
-    Value& operator=(Value&& other) noexcept;
+    Value& operator=(Value&& other) noexcept {
+        if (this == &other) return *this;
+        if (!has_payload()) {
+            // Nothing of this value's can hold `other`: no old storage to keep alive.
+            take(other);
+            return *this;
+        }
+        // `other` may live inside this value's own storage: move it out first.
+        Value moved(std::move(other));
+        release();
+        take(moved);
+        return *this;
+    }
+    ~Value() {
+        if (has_payload()) release();
+    }
     // Makes this a number or a boolean, reusing the storage (no temporary Value).
     void set_number(Decimal d) {
-        if (array_ || object_) {
-            *this = Value(d);
-            return;
-        }
+        if (has_payload()) release();
         type_ = Type::Number;
-        bool_ = false;
-        number_ = d;
-        string_.clear();
+        flag_ = false;
+        store(d);
     }
     void set_null() {
-        if (array_ || object_) {
-            *this = Value();
-            return;
-        }
+        if (has_payload()) release();
         type_ = Type::Null;
-        bool_ = false;
-        string_.clear();
+        flag_ = false;
+        u_.number = Raw16{};
     }
     void set_bool(bool b) {
-        if (array_ || object_) {
-            *this = Value(b);
-            return;
-        }
+        if (has_payload()) release();
         type_ = Type::Bool;
-        bool_ = b;
-        number_ = Decimal();
-        string_.clear();
+        flag_ = b;
+        u_.number = Raw16{};
     }
-    ~Value() = default;
     static Value array() { return Value(Array{}); }
     static Value object() { return Value(Object{}); }
+    // An empty array or object with room for `capacity` elements or members: a builder
+    // that knows the size allocates once, and no more than it needs.
+    static Value array(std::size_t capacity);
+    static Value object(std::size_t capacity);
 
     Type type() const { return type_; }
     bool is_null() const { return type_ == Type::Null; }
@@ -100,9 +109,13 @@ public:
     bool is_array() const { return type_ == Type::Array; }
     bool is_object() const { return type_ == Type::Object; }
 
-    bool as_bool() const { return bool_; }
-    Decimal as_number() const { return number_; }
-    const std::string& as_string() const { return string_; }
+    bool as_bool() const { return flag_; }
+    // 0 for anything that is not a number.
+    Decimal as_number() const { return type_ == Type::Number ? load() : Decimal(); }
+    // Empty for anything that is not a string.
+    const std::string& as_string() const { return type_ == Type::String ? u_.string : empty_string(); }
+    // Empty for anything that is not an array (object); the non-const forms first make
+    // this an empty array (object) when it is not one.
     const Array& as_array() const;
     Array& as_array();
     const Object& as_object() const;
@@ -112,6 +125,9 @@ public:
     const Value* find(std::string_view key) const;
     // Sets or appends a member, keeping the first position of an existing key.
     Value& set(std::string key, Value v);
+    // Appends a member whose key the caller knows is not there yet (a builder writing
+    // fixed keys): no search. Checked by an assertion in debug builds.
+    Value& add(std::string key, Value v);
     // Appends to an array.
     Value& push(Value v);
     std::size_t size() const;
@@ -120,15 +136,51 @@ public:
     friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
 
 private:
+    // A Decimal's bytes, kept with 8-byte alignment (a Decimal itself is 16-aligned,
+    // which would pad every Value to 48 bytes).
+    struct Raw16 {
+        std::uint64_t word[2];  // trivial, so assigning it makes it the union's active member
+    };
+    // One payload at a time, chosen by type_: the number (null and booleans keep it 0),
+    // or the string, the array or the object, owned in place. 40 bytes in all (64-bit).
+    union Payload {
+        Payload() noexcept : number{{0, 0}} {}
+        ~Payload() {}
+        Raw16 number;
+        std::string string;
+        Array array;
+        Object object;
+    };
+    Payload u_;
     Type type_ = Type::Null;
-    bool bool_ = false;
-    Decimal number_;
-    std::string string_;
-    // Shared and copy-on-write would be faster; plain ownership keeps values independent.
-    std::shared_ptr<Array> array_;
-    std::shared_ptr<Object> object_;
-    void detach();
+    bool flag_ = false;  // the boolean; for a number, rounded_number
+
+    bool has_payload() const { return type_ >= Type::String; }
+    void store(Decimal d) {
+        static_assert(sizeof(Decimal) == sizeof(Raw16) && std::is_trivially_copyable<Decimal>::value,
+                      "a Decimal is 16 bytes that may be copied as bytes");
+        std::memcpy(&u_.number, &d, sizeof d);
+    }
+    Decimal load() const {
+        Decimal d;
+        std::memcpy(static_cast<void*>(&d), &u_.number, sizeof d);
+        return d;
+    }
+    // Moves other's content into this, which holds no payload; other becomes null.
+    void take(Value& other) noexcept {
+        type_ = other.type_;
+        flag_ = other.flag_;
+        if (other.has_payload()) take_payload(other);
+        else u_.number = other.u_.number;
+        other.type_ = Type::Null;
+        other.flag_ = false;
+        other.u_.number = Raw16{};
+    }
+    void take_payload(Value& other) noexcept;
+    // Destroys the payload; leaves this null-typed with a zero number.
+    void release() noexcept;
     Value& assign_slow(const Value& other);
+    static const std::string& empty_string();
 };
 
 struct Member {
