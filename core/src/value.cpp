@@ -115,16 +115,21 @@ Value& Value::set(std::string key, Value v) {
             return m.value;
         }
     if (o.capacity() == 0) o.reserve(4);  // most objects are small: skip the 1-2-4 regrowth
-    o.push_back(Member{std::move(key), std::move(v)});
-    return o.back().value;
+    // Built in place: a Member temporary would move the key (its bytes, when short) twice.
+    Member& m = o.emplace_back();
+    m.key = std::move(key);
+    m.value = std::move(v);
+    return m.value;
 }
 
-Value& Value::add(std::string key, Value v) {
+Value& Value::add(std::string_view key, Value v) {
     Object& o = as_object();
     assert(std::none_of(o.begin(), o.end(), [&](const Member& m) { return m.key == key; }) && "add: the key is already there");
     if (o.capacity() == 0) o.reserve(4);
-    o.push_back(Member{std::move(key), std::move(v)});
-    return o.back().value;
+    Member& m = o.emplace_back();
+    m.key.append(key.data(), key.size());  // into the empty key: cheaper than assign()'s general replace
+    m.value = std::move(v);
+    return m.value;
 }
 
 Value& Value::push(Value v) {

@@ -126,8 +126,9 @@ public:
     // Sets or appends a member, keeping the first position of an existing key.
     Value& set(std::string key, Value v);
     // Appends a member whose key the caller knows is not there yet (a builder writing
-    // fixed keys): no search. Checked by an assertion in debug builds.
-    Value& add(std::string key, Value v);
+    // fixed keys): no search, and the key is copied once, straight into its place.
+    // Checked by an assertion in debug builds.
+    Value& add(std::string_view key, Value v);
     // Appends to an array.
     Value& push(Value v);
     std::size_t size() const;
