@@ -220,10 +220,44 @@ public:
         rules();
         caps();
         finish();
+        share_texts();
         return std::move(p_);
     }
 
 private:
+    // Labels, names and awards are copied into every result (and every batch row with
+    // next tiers): shared, a copy costs a reference count instead of a deep copy.
+    void share_texts() {
+        p_.name.share();
+        p_.description.share();
+        for (Unit& u : p_.units) u.label.share();
+        for (Metric& m : p_.metrics) {
+            m.label.share();
+            m.help.share();
+        }
+        for (Derived& d : p_.derived) {
+            d.label.share();
+            d.help.share();
+        }
+        for (Score& s : p_.scores) {
+            s.label.share();
+            s.help.share();
+        }
+        for (Rule& r : p_.rules) {
+            r.label.share();
+            r.help.share();
+            r.award.share();
+            for (Tier& t : r.tiers) {
+                t.name.share();
+                t.award.share();
+            }
+        }
+        for (Cap& c : p_.caps) {
+            c.label.share();
+            c.help.share();
+        }
+    }
+
     void problem(std::string path, std::string reason, std::string message, Value args = Value()) {
         problems_.push_back(ErrorDetail{std::move(path), std::move(reason), std::move(message), std::move(args)});
     }

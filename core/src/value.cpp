@@ -34,7 +34,14 @@ const std::string& Value::empty_string() {
 // through a non-const accessor, is not enough: a reference taken from the original
 // before the copy, e.g. `Value& list = doc.set("list", Value::array())`, would still
 // write into the storage the copy shares.)
-Value::Value(const Value& other) : type_(other.type_), flag_(other.flag_) {
+Value::Value(const Value& other) : type_(other.type_), flag_(other.flag_), shared_(other.shared_) {
+    if (shared_) {
+        // Immutable: the copy shares it. Relaxed is enough to count up (the copy is made
+        // from a live reference); the count down orders the delete.
+        u_.shared = other.u_.shared;
+        u_.shared->references.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
     switch (type_) {
         case Type::String: new (&u_.string) std::string(other.u_.string); break;
         case Type::Array: new (&u_.array) Array(other.u_.array); break;
@@ -62,6 +69,13 @@ void Value::take_payload(Value& other) noexcept {
 }
 
 void Value::release() noexcept {
+    if (shared_) {
+        if (u_.shared->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete u_.shared;
+        shared_ = false;
+        type_ = Type::Null;
+        u_.number = Raw16{};
+        return;
+    }
     switch (type_) {
         case Type::String: u_.string.~basic_string(); break;
         case Type::Array: u_.array.~Array(); break;
@@ -74,7 +88,7 @@ void Value::release() noexcept {
 
 Value& Value::assign_slow(const Value& other) {
     if (this == &other) return *this;
-    if (type_ == Type::String && other.type_ == Type::String) {
+    if (type_ == Type::String && other.type_ == Type::String && !shared_ && !other.shared_) {
         u_.string = other.u_.string;  // reuses this string's buffer
         flag_ = other.flag_;
         return *this;
@@ -89,22 +103,52 @@ const Array kEmptyArray;
 const Object kEmptyObject;
 }  // namespace
 
-const Array& Value::as_array() const { return type_ == Type::Array ? u_.array : kEmptyArray; }
+const Array& Value::as_array() const { return type_ == Type::Array ? target().u_.array : kEmptyArray; }
 Array& Value::as_array() {
     if (type_ != Type::Array) *this = Value(Array{});
+    else if (shared_) unshare();
     return u_.array;
 }
-const Object& Value::as_object() const { return type_ == Type::Object ? u_.object : kEmptyObject; }
+const Object& Value::as_object() const { return type_ == Type::Object ? target().u_.object : kEmptyObject; }
 Object& Value::as_object() {
     if (type_ != Type::Object) *this = Value(Object{});
+    else if (shared_) unshare();
     return u_.object;
 }
 
 const Value* Value::find(std::string_view key) const {
     if (type_ != Type::Object) return nullptr;
-    for (const Member& m : u_.object)
+    for (const Member& m : target().u_.object)
         if (m.key == key) return &m.value;
     return nullptr;
+}
+
+void Value::unshare() {
+    Value own(u_.shared->value);  // one level deep: shared elements stay shared
+    release();
+    take(own);
+}
+
+void Value::share() {
+    if (!has_payload() || shared_) return;
+    // What a copy does not allocate for is left alone: a string within the small-string
+    // buffer, an empty array or object.
+    static const std::size_t in_place = std::string().capacity();
+    if (type_ == Type::String && u_.string.size() <= in_place) return;
+    if (type_ == Type::Array) {
+        if (u_.array.empty()) return;
+        for (Value& e : u_.array) e.share();
+    }
+    if (type_ == Type::Object) {
+        if (u_.object.empty()) return;
+        for (Member& m : u_.object) m.value.share();
+    }
+    Shared* box = new Shared;
+    const Type type = type_;
+    box->value.take(*this);
+    type_ = type;
+    shared_ = true;
+    u_.shared = box;
 }
 
 Value& Value::set(std::string key, Value v) {
@@ -140,8 +184,8 @@ Value& Value::push(Value v) {
 }
 
 std::size_t Value::size() const {
-    if (type_ == Type::Array) return u_.array.size();
-    if (type_ == Type::Object) return u_.object.size();
+    if (type_ == Type::Array) return target().u_.array.size();
+    if (type_ == Type::Object) return target().u_.object.size();
     return 0;
 }
 
@@ -151,7 +195,7 @@ bool operator==(const Value& a, const Value& b) {
         case Value::Type::Null: return true;
         case Value::Type::Bool: return a.flag_ == b.flag_;
         case Value::Type::Number: return a.load() == b.load();
-        case Value::Type::String: return a.u_.string == b.u_.string;
+        case Value::Type::String: return a.as_string() == b.as_string();
         case Value::Type::Array: return a.as_array() == b.as_array();
         case Value::Type::Object: {
             // Member order does not matter. Compare the members sorted by key (stably, so

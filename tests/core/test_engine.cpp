@@ -684,3 +684,35 @@ TEST_CASE("Engine: the result document carries programme, dealer, currency and v
     // evaluate_texts gives the same document as parse + evaluate
     CHECK(to_json(evaluate_texts(p, figures(R"("n": 2)"))) == to_json(r));
 }
+
+TEST_CASE("Engine: labels are shared with the programme, and a result written to leaves the programme alone") {
+    const std::string long_label = "a label long enough that copying it would allocate";
+    const std::string p = program(metric("n", "count"),
+                                  R"({"id": "a", "kind": "tiered", "mode": "retro", "basis": "n", "label": {"en": ")" + long_label +
+                                      R"("}, "tiers": [{"from": 1, "rate": 1, "name": {"en": "first tier, with a long name too"}},
+                                      {"from": 5, "rate": 2, "name": {"en": "second tier, with a long name too"}}]})");
+    const Program program_ = parse_program(p);
+    CHECK(program_.rules[0].label.is_shared());
+    CHECK(program_.rules[0].tiers[0].name.is_shared());
+    const Figures f = parse_figures(program_, figures(R"("n": 2)"));
+    Value r = evaluate(program_, f);
+    const std::string before = to_json(r);
+    CHECK_FALSE(r.is_shared());  // the document itself is the caller's own
+    CHECK(J(component(r, "a"), "label") == R"({"en":")" + long_label + R"("})");
+    CHECK(J(component(r, "a"), "tier/name") == R"({"en":"first tier, with a long name too"})");
+    // Writing into the result's copy of the label (or the tier name) unshares it there only.
+    int written = 0;
+    for (Member& m : r.as_object()) {
+        if (m.key != "components") continue;
+        for (Member& field : m.value.as_array()[0].as_object()) {
+            if (field.key == "label") field.value.set("en", Value("changed")), ++written;
+            if (field.key == "tier") field.value.as_object()[1].value.set("en", Value("changed too")), ++written;
+        }
+    }
+    CHECK(written == 2);
+    CHECK(to_json(program_.rules[0].label) == R"({"en":")" + long_label + R"("})");
+    CHECK(to_json(program_.rules[0].tiers[0].name) == R"({"en":"first tier, with a long name too"})");
+    CHECK(to_json(r) != before);
+    // A second evaluation still carries the programme's texts.
+    CHECK(to_json(evaluate(program_, f)) == before);
+}

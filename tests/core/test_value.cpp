@@ -530,3 +530,129 @@ TEST_CASE("A Value is compact") {
     if (sizeof(void*) == 8) CHECK(sizeof(Value) == 40);
     CHECK(sizeof(Value) <= 48);
 }
+
+// ---------------------------------------------------------------------------
+// Shared (immutable) values: what a programme's labels are
+
+TEST_CASE("A shared value is copied by reference count and reads the same") {
+    const std::string long_text = "a label long enough to need its own allocation";
+    Value label = parse_json(R"({"en": ")" + long_text + R"(", "zh-CN": "内容创作奖励内容创作奖励"})");
+    const std::string before = to_json(label);
+    label.share();
+    CHECK(label.is_shared());
+    CHECK(to_json(label) == before);
+    CHECK(label.is_object());
+    CHECK(label.size() == 2);
+    REQUIRE(label.find("en") != nullptr);
+    CHECK(label.find("en")->as_string() == long_text);
+    CHECK(label.find("en")->is_shared());  // long strings inside are shared too
+    const Value& reader = label;  // reading through const access leaves it shared
+    CHECK(reader.as_object()[1].key == "zh-CN");
+    CHECK(label.is_shared());
+
+    const Value copy = label;
+    CHECK(copy.is_shared());
+    CHECK(&copy.as_object() == &reader.as_object());  // one storage, two values
+    CHECK(copy == label);
+    CHECK(label == parse_json(before));
+    CHECK(parse_json(before) == copy);
+    CHECK(to_json_pretty(copy) == to_json_pretty(parse_json(before)));
+
+    // What a copy does not allocate for is left as it is.
+    Value small("short");
+    small.share();
+    CHECK_FALSE(small.is_shared());
+    Value empty = Value::object();
+    empty.share();
+    CHECK_FALSE(empty.is_shared());
+    Value number(Decimal(5));
+    number.share();
+    CHECK_FALSE(number.is_shared());
+    CHECK(number.as_number() == Decimal(5));
+    Value text(long_text);
+    text.share();
+    CHECK(text.is_shared());
+    CHECK(text.as_string() == long_text);
+    CHECK_FALSE(text.as_bool());
+    CHECK(text.as_number() == Decimal(0));
+    CHECK(text == Value(long_text));
+}
+
+TEST_CASE("Writing into a shared value gives the writer its own copy") {
+    Value shared = parse_json(R"({"a": [1, {"b": "a string long enough to be shared between copies"}], "c": "x"})");
+    shared.share();
+    const std::string before = to_json(shared);
+
+    SUBCASE("set, add and push on a copy") {
+        Value copy = shared;
+        copy.set("c", Value("changed"));
+        copy.add("d", Value(1));
+        CHECK_FALSE(copy.is_shared());
+        CHECK(to_json(shared) == before);
+        CHECK(to_json(copy) == R"({"a":[1,{"b":"a string long enough to be shared between copies"}],"c":"changed","d":1})");
+        Value list = shared.find("a") ? *shared.find("a") : Value();
+        CHECK(list.is_shared());
+        list.push(Value(2));
+        CHECK(to_json(*shared.find("a")) == R"([1,{"b":"a string long enough to be shared between copies"}])");
+        CHECK(list.size() == 3);
+    }
+    SUBCASE("nested writes through the non-const accessors") {
+        Value copy = shared;
+        copy.as_object()[0].value.as_array()[1].set("b", Value(9));
+        CHECK(to_json(shared) == before);
+        CHECK(to_json(copy) == R"({"a":[1,{"b":9}],"c":"x"})");
+    }
+    SUBCASE("a reference taken for writing, then a copy, then the write") {
+        Value doc = shared;
+        Value& inner = doc.as_object()[0].value;  // doc now has its own members
+        const Value copy = doc;
+        inner.push(Value(3));
+        CHECK(to_json(doc) == R"({"a":[1,{"b":"a string long enough to be shared between copies"},3],"c":"x"})");
+        CHECK(to_json(copy) == before);
+        CHECK(to_json(shared) == before);
+    }
+    SUBCASE("the original written after copying") {
+        const Value copy = shared;
+        shared.as_object()[1].value = Value(false);
+        CHECK(to_json(copy) == before);
+        CHECK(to_json(shared) == R"({"a":[1,{"b":"a string long enough to be shared between copies"}],"c":false})");
+    }
+    SUBCASE("assignment, moves and setters release the share") {
+        Value a = shared;
+        Value b = std::move(a);
+        CHECK(a.is_null());  // NOLINT(bugprone-use-after-move): documented state
+        CHECK_FALSE(a.is_shared());
+        CHECK(b.is_shared());
+        CHECK(to_json(b) == before);
+        Value c(Decimal(1));
+        c = b;  // copy-assign a shared value over a scalar
+        CHECK(c.is_shared());
+        c = Value("plain");
+        CHECK_FALSE(c.is_shared());
+        CHECK(c.as_string() == "plain");
+        b.set_number(Decimal(2));
+        CHECK_FALSE(b.is_shared());
+        CHECK(b.as_number() == Decimal(2));
+        Value d = shared;
+        d = std::move(d.as_object()[0].value);  // move a member over its own (now unshared) container
+        CHECK(to_json(d) == R"([1,{"b":"a string long enough to be shared between copies"}])");
+        Value e = shared;
+        e.set_null();
+        CHECK(e.is_null());
+        CHECK(to_json(shared) == before);
+    }
+    SUBCASE("sharing an already shared value, or a value holding shared ones") {
+        shared.share();
+        CHECK(to_json(shared) == before);
+        Value outer = Value::array();
+        outer.push(shared);
+        outer.push(Value(std::string(40, 'z')));
+        outer.share();
+        const Value copy = outer;
+        CHECK(to_json(copy) == "[" + before + ",\"" + std::string(40, 'z') + "\"]");
+        Value writer = copy;
+        writer.as_array()[0].set("c", Value(0));
+        CHECK(to_json(copy) == "[" + before + ",\"" + std::string(40, 'z') + "\"]");
+        CHECK(to_json(shared) == before);
+    }
+}

@@ -4,6 +4,7 @@
 // written back in their shortest exact form, so 0.3 stays 0.3.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -44,8 +45,10 @@ public:
     Value(Array a) noexcept;
     Value(Object o) noexcept;
     // Copies are deep: a copy never shares storage with the original, so a reference
-    // into one (from set, push, as_array, ...) can never change the other. A moved-from
-    // Value is null.
+    // into one (from set, push, as_array, ...) can never change the other. The one
+    // exception is a value made immutable with share(): its copies share it, and since
+    // nothing can write into it (a write gives the writer its own copy first), none can
+    // tell. A moved-from Value is null.
     Value(const Value& other);
     Value(Value&& other) noexcept { take(other); }
     Value& operator=(const Value& other) {
@@ -113,7 +116,7 @@ public:
     // 0 for anything that is not a number.
     Decimal as_number() const { return type_ == Type::Number ? load() : Decimal(); }
     // Empty for anything that is not a string.
-    const std::string& as_string() const { return type_ == Type::String ? u_.string : empty_string(); }
+    const std::string& as_string() const;
     // Empty for anything that is not an array (object); the non-const forms first make
     // this an empty array (object) when it is not one.
     const Array& as_array() const;
@@ -133,6 +136,16 @@ public:
     Value& push(Value v);
     std::size_t size() const;
 
+    // Makes this value immutable and shared by its copies: copying it then costs a
+    // reference count, not a deep copy. Meant for values copied into every result (a
+    // programme's labels and tier names). Reading is unchanged; the first write through a
+    // non-const accessor (as_array(), as_object(), set, add, push) gives this value its
+    // own unshared copy first, so a reference obtained for writing never reaches storage
+    // another value shares. Short strings and scalars are copied in place anyway and
+    // are left as they are. Sharing is thread-safe (the count is atomic).
+    void share();
+    bool is_shared() const { return shared_; }
+
     friend bool operator==(const Value& a, const Value& b);
     friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
 
@@ -142,8 +155,11 @@ private:
     struct Raw16 {
         std::uint64_t word[2];  // trivial, so assigning it makes it the union's active member
     };
+    // An immutable string, array or object shared by the copies of a shared Value.
+    struct Shared;
     // One payload at a time, chosen by type_: the number (null and booleans keep it 0),
-    // or the string, the array or the object, owned in place. 40 bytes in all (64-bit).
+    // or the string, the array or the object, owned in place (or, when shared_, a
+    // pointer to a Shared one). 40 bytes in all (64-bit).
     union Payload {
         Payload() noexcept : number{{0, 0}} {}
         ~Payload() {}
@@ -151,12 +167,18 @@ private:
         std::string string;
         Array array;
         Object object;
+        Shared* shared;
     };
     Payload u_;
     Type type_ = Type::Null;
-    bool flag_ = false;  // the boolean; for a number, rounded_number
+    bool flag_ = false;    // the boolean; for a number, rounded_number
+    bool shared_ = false;  // a string, array or object held in u_.shared
 
     bool has_payload() const { return type_ >= Type::String; }
+    // The value whose payload is read: this one, or the shared one it points to.
+    const Value& target() const;
+    // Replaces a shared payload by an own copy, before a write.
+    void unshare();
     void store(Decimal d) {
         static_assert(sizeof(Decimal) == sizeof(Raw16) && std::is_trivially_copyable<Decimal>::value,
                       "a Decimal is 16 bytes that may be copied as bytes");
@@ -171,10 +193,13 @@ private:
     void take(Value& other) noexcept {
         type_ = other.type_;
         flag_ = other.flag_;
-        if (other.has_payload()) take_payload(other);
+        shared_ = other.shared_;
+        if (shared_) u_.shared = other.u_.shared;
+        else if (other.has_payload()) take_payload(other);
         else u_.number = other.u_.number;
         other.type_ = Type::Null;
         other.flag_ = false;
+        other.shared_ = false;
         other.u_.number = Raw16{};
     }
     void take_payload(Value& other) noexcept;
@@ -188,6 +213,18 @@ struct Member {
     std::string key;
     Value value;
 };
+
+struct Value::Shared {
+    std::atomic<std::size_t> references{1};
+    Value value;  // never shared itself; its elements or members may be
+};
+
+inline const Value& Value::target() const { return shared_ ? u_.shared->value : *this; }
+
+inline const std::string& Value::as_string() const {
+    if (type_ != Type::String) return empty_string();
+    return shared_ ? u_.shared->value.u_.string : u_.string;
+}
 
 // Thrown by parse_json: the text is not JSON (or holds a number out of range).
 struct JsonSyntaxError {
