@@ -4,6 +4,10 @@
 //                                 dealer-calc.mjs and the sample programme
 //   dist/dealer-calculator.html   one self-contained file (script, styles, WASM and the
 //                                 sample programme inlined) that works from file://
+// The network view computes in a Web Worker: on the site a module worker
+// (assets/network-worker-<hash>.js, sharing dealer-calc-<hash>.mjs); in the offline file
+// and the classic element script, the script itself started again as a classic worker
+// (a blob: URL of the inline script, or the script's own URL): nothing is inlined twice.
 // and, for brand portals (docs/embedding.md):
 //   dist/web/dealer-calculator.element.mjs   ES module: define(tag), DealerCalculatorElement
 //   dist/web/dealer-calculator.element.js    classic script (WASM inlined): window.DealerCalculator
@@ -114,10 +118,23 @@ async function main() {
   await mkdir(join(WEB, 'programs', 'sample'), { recursive: true });
   const calcName = `dealer-calc-${hash(calcBytes)}.mjs`;
   await writeFile(join(WEB, 'assets', calcName), calcBytes);
+  // The network view's module worker: its own bundle (no chunks shared with the page but
+  // the WASM module); the page learns its hashed name through a define.
+  const worker = await build({
+    ...common,
+    entryPoints: { 'network-worker': join(root, 'web/src/network-worker-entry.js') },
+    format: 'esm',
+    entryNames: '[name]-[hash]',
+    plugins: [calcModule('external', calcName)],
+    outdir: join(WEB, 'assets'),
+  });
+  const workerName = worker.outputFiles[0].path.split('/').pop();
+  await writeFile(worker.outputFiles[0].path, worker.outputFiles[0].contents);
   // ES modules with code splitting: the spreadsheet reader/writer is a separate chunk,
   // fetched only when a dealer uploads or downloads an .xlsx file.
   const site = await build({
     ...common,
+    define: { __DC_NETWORK_WORKER__: JSON.stringify(workerName) },
     entryPoints: { app: join(root, 'web/src/main.js'), element: join(root, 'web/src/element.js'), embed: join(root, 'web/src/embed.js') },
     format: 'esm',
     splitting: true,
@@ -215,6 +232,8 @@ async function main() {
     `script-src ${cspHash(offlineJs)} 'wasm-unsafe-eval'`,
     `style-src ${cspHash(pageCss)}`,
     'img-src data: blob:',
+    // The network view's worker: this file's own script, started from a blob: URL.
+    'worker-src blob:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
@@ -232,7 +251,7 @@ async function main() {
 
   const size = (b) => `${(b / 1024).toFixed(1)} KB`;
   const gz = gzipSync(Buffer.from(offlineHtml), { level: 9 }).length;
-  log(`build-web: dist/web/ (app ${size(appJs)}, dealer-calc ${size(calcBytes.length)}, css ${size(pageCss.length)})`);
+  log(`build-web: dist/web/ (app ${size(appJs)}, network worker ${size(worker.outputFiles[0].contents.length)}, dealer-calc ${size(calcBytes.length)}, css ${size(pageCss.length)})`);
   log(`build-web: ${OFFLINE} (${size(Buffer.byteLength(offlineHtml))}, ${size(gz)} gzip)`);
   return { offlineGzip: gz };
 }

@@ -31,7 +31,7 @@ export function toCsv(rows) {
   return `\uFEFF${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
-function safeName(s) {
+export function safeName(s) {
   return String(s || 'program').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80);
 }
 

@@ -27,7 +27,13 @@ import { renderRules } from './render-rules.js';
 import { renderStatement } from './render-statement.js';
 import { Notices } from './notices.js';
 import { detailLine, codeText, reasonText } from './errors.js';
-import { downloadBlob, templateCsvFile, templateXlsxFile, resultCsvFile } from './download.js';
+import { downloadBlob, templateCsvFile, templateXlsxFile, resultCsvFile, safeName } from './download.js';
+import { startNetwork, CANCELLED } from './network-client.js';
+import { NetworkView } from './network-view.js';
+
+// The same bundle also runs as the network view's worker (offline file, classic script),
+// where there is no DOM: the class must still be definable there.
+const ElementBase = typeof HTMLElement === 'function' ? HTMLElement : class {};
 
 // One constructed stylesheet per document (a sheet can only be adopted in the document
 // that made it). It is never changed after creation: instances share nothing mutable.
@@ -46,7 +52,7 @@ const splitList = (v) => String(v || '').split(/[\s,]+/).filter(Boolean);
 
 const emptyState = () => ({ raw: {}, dealer: { id: '', name: '' }, asOf: '' });
 
-export class DealerCalculatorElement extends HTMLElement {
+export class DealerCalculatorElement extends ElementBase {
   static get observedAttributes() {
     return ['locale', 'program-src', 'dealer-id', 'dealer-name', 'readonly-metrics'];
   }
@@ -290,7 +296,10 @@ export class DealerCalculatorElement extends HTMLElement {
       this._flushSave();
       if (previous !== program) previous.dispose();
     }
+    this._closeNetwork(true);
     this._program = program;
+    // The network view's worker loads the programme from the same text.
+    this._programText = text;
     this._notices.clear('program');
     this._openCharts.clear();
     this._result = null;
@@ -434,6 +443,8 @@ export class DealerCalculatorElement extends HTMLElement {
     e.awards = h('section', { class: 'panel awards-panel', part: 'awards panel', 'aria-labelledby': 'awards-title' });
     e.rules = h('section', { class: 'panel rules', part: 'rules panel', 'aria-labelledby': 'rules-title' });
     e.statement = h('section', { class: 'statement' });
+    e.network = h('section', { class: 'panel network', part: 'network panel', hidden: true });
+    e.layout = h('main', { class: 'layout' }, e.summary, e.actions, e.form, e.comps, e.scores, e.awards, e.rules);
     e.sticky = h('div', { class: 'sticky-total', 'aria-hidden': 'true' });
     e.privacy = h('p', { class: 'privacy' });
     e.figuresInput = h('input', { type: 'file', class: 'sr-only', tabindex: '-1', 'aria-hidden': 'true', accept: '.csv,.xlsx,.json,.txt,text/csv,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', onchange: (ev) => this._pickedFile(ev, 'figures') });
@@ -451,7 +462,8 @@ export class DealerCalculatorElement extends HTMLElement {
       e.toolbar,
       e.status,
       this._notices.root,
-      h('main', { class: 'layout' }, e.summary, e.actions, e.form, e.comps, e.scores, e.awards, e.rules),
+      e.network,
+      e.layout,
       h('footer', { class: 'foot', part: 'footer' }, e.privacy),
       e.statement,
       e.sticky,
@@ -519,6 +531,7 @@ export class DealerCalculatorElement extends HTMLElement {
       h('div', { class: 'tool-group' },
         btn('upload', () => e.figuresInput.click(), { primary: true, disabled: !has }),
         showExample ? btn('example', () => this._applyExample()) : null,
+        this._net && !this._netOpen ? btn('network', () => this._showNetwork(true)) : null,
       ),
       h('div', { class: 'tool-group', role: 'group', 'aria-label': t('toolbar.templates') },
         btn('templateCsv', () => this._downloadTemplate('csv'), { disabled: !has }),
@@ -545,6 +558,7 @@ export class DealerCalculatorElement extends HTMLElement {
     this._renderForm();
     this._renderRules();
     this._update({ initial: true });
+    if (this._net) this._net.view.render();
   }
 
   _relocale() {
@@ -1052,6 +1066,13 @@ export class DealerCalculatorElement extends HTMLElement {
       return false;
     }
     this._notices.clear('upload');
+    if (outcome.kind === 'network') {
+      // Too big to parse here: every dealer in the network view, where a click on a row
+      // opens it (what the row picker does for a small file).
+      this._notices.show(() => ({ type: 'info', kind: 'upload', text: t('network.bigFile', { file: name, size: this._sizeText(outcome.size) }) }));
+      this._openNetwork(name, outcome.network);
+      return true;
+    }
     if (outcome.unknown?.length) {
       this._notices.show(() => ({ type: 'info', kind: 'unknown-columns', text: t('upload.unknownColumns', { file: name, list: outcome.unknown.join(t('list.and')) }) }));
     }
@@ -1112,8 +1133,9 @@ export class DealerCalculatorElement extends HTMLElement {
         body: h('p', { class: 'row-pick' }, select),
         buttons: [
           { label: t('upload.useRow'), primary: true, onClick: () => this._applyRow(outcome, outcome.rows[Number(select.value)]) },
+          outcome.network ? { label: t('network.viewAll', { count: outcome.rows.length }), action: 'network', onClick: () => this._openNetwork(outcome.file, outcome.network) } : null,
           { label: t('upload.cancel') },
-        ],
+        ].filter(Boolean),
       };
     });
     select.focus();
@@ -1141,6 +1163,15 @@ export class DealerCalculatorElement extends HTMLElement {
     const t = (k, a) => this._t(k, a);
     const before = structuredClone(this._state);
     const info = this._program.info;
+    if (source.replace) {
+      // A dealer from the network view: exactly that row's figures (as the table computed
+      // them); the portal's read-only figures stay.
+      const fixed = new Set(this.readonlyMetrics);
+      for (const id of Object.keys(this._state.raw)) if (!fixed.has(id)) delete this._state.raw[id];
+      if (!this.dealerId) this._state.dealer.id = '';
+      if (!this.dealerName) this._state.dealer.name = '';
+      this._state.asOf = '';
+    }
     const count = this._mergeFigures(figures, false);
     this._renderForm();
     this._changed();
@@ -1157,8 +1188,151 @@ export class DealerCalculatorElement extends HTMLElement {
           : t('upload.applied', { file: source.file, count }),
         kept > 0 && !source.example ? t('upload.keptOthers', { count: kept }) : '',
       ].filter(Boolean).join(' '),
-      buttons: [{ label: t('upload.undo'), onClick: () => this._restore(before) }],
+      buttons: [{ label: t('upload.undo'), onClick: () => this._restore(before) }, ...(source.buttons || [])],
     }));
+  }
+
+  // ---- the network view ------------------------------------------------------------------
+
+  _sizeText(bytes) {
+    return bytes < 1048576 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${Number((bytes / 1048576).toFixed(1))} MB`;
+  }
+
+  /** Computes every row of a file in the network view (a worker, else slices on this thread). */
+  _openNetwork(file, src) {
+    if (!this._program || !src) return;
+    this._closeNetwork(true);
+    const view = new NetworkView({
+      root: this._el.network,
+      ctx: () => this._ctx(),
+      file,
+      format: src.format,
+      size: src.size,
+      onOpen: (k) => this._openNetworkRow(k),
+      onClose: () => this._showNetwork(false),
+      onCancel: () => this._cancelNetwork(),
+      onExport: () => this._exportNetwork(),
+    });
+    const net = { view, file, src, run: null };
+    this._net = net;
+    this.dataset.network = 'running';
+    const run = startNetwork({
+      programText: this._programText,
+      file: src.blob,
+      input: src.input,
+      locale: this.locale,
+      onProgress: (p) => view.setProgress(p),
+      onFallback: () => view.setMode('page'),
+    });
+    net.run = run;
+    view.start(run);
+    this._showNetwork(true);
+    this._el.network.querySelector('h2')?.focus({ preventScroll: true });
+    run.done.then(
+      async (summary) => {
+        if (this._net !== net) return;
+        await view.finish(summary);
+        if (this._net !== net) return;
+        this.dataset.network = 'done';
+        this._emit('dealer-network', { dealers: summary.dealers, errors: summary.errors, totals: summary.totals, mode: run.mode, file });
+      },
+      (err) => {
+        if (this._net !== net || err === CANCELLED) return;
+        this._closeNetwork(true);
+        this.dataset.network = 'error';
+        this._uploadError({ file, format: src.format === 'jsonl' ? 'json' : src.format, code: err?.code === 'unreadable' ? 'internal_error' : err?.code || 'internal_error', message: err?.message || '', details: err?.details || [] });
+      },
+    );
+  }
+
+  /** Shows the network view instead of the calculator (or back). */
+  _showNetwork(open) {
+    const e = this._el;
+    this._netOpen = Boolean(open && this._net);
+    e.network.hidden = !this._netOpen;
+    e.layout.hidden = this._netOpen;
+    e.app.classList.toggle('is-network', this._netOpen);
+    this._renderToolbar();
+    if (this._netOpen) this._net.view._layout?.(false);
+  }
+
+  _closeNetwork(dispose) {
+    const net = this._net;
+    if (!net) return;
+    this._net = null;
+    if (dispose) {
+      net.run?.dispose();
+      net.view.dispose();
+    }
+    replace(this._el.network);
+    this._showNetwork(false);
+  }
+
+  _cancelNetwork() {
+    const net = this._net;
+    if (!net) return;
+    net.run.cancel();
+    this._closeNetwork(true);
+    this.dataset.network = 'cancelled';
+    this._notices.show(() => ({ type: 'info', kind: 'upload', text: this._t('network.cancelled', { file: net.file }) }));
+    this._el.toolbar.querySelector('button[data-action=upload]')?.focus();
+  }
+
+  async _exportNetwork() {
+    const net = this._net;
+    if (!net) return;
+    try {
+      const blob = await net.run.exportBlob();
+      const info = this._program.info;
+      downloadBlob(blob, `${safeName(info.id)}-${safeName(info.version)}-network.csv`, this.shadowRoot);
+    } catch (err) {
+      this._notices.show(() => ({ type: 'error', kind: 'download', text: this._t('error.generic', { message: String(err?.message || err) }) }));
+    }
+  }
+
+  /** Opens the k-th dealer of the table in the calculator: that row's own text, parsed by the core. */
+  async _openNetworkRow(k) {
+    const net = this._net;
+    if (!net || !this._program) return;
+    let r;
+    let figures = null;
+    let errors = [];
+    try {
+      r = await net.run.rowText(k);
+      if (r.input === 'jsonl') {
+        figures = JSON.parse(r.text);
+      } else {
+        let parsed;
+        try {
+          parsed = this._program.parseCsv(r.header + r.text);
+        } catch {
+          parsed = this._program.parseCsv(r.header + r.single);
+        }
+        const row = parsed.rows[0];
+        if (row && !row.errors.length) figures = row.figures;
+        else errors = row?.errors || [];
+      }
+    } catch (err) {
+      errors = err?.details?.length ? err.details : [{ path: '', reason: err?.code, message: String(err?.message || err) }];
+    }
+    if (!figures) {
+      this._notices.show(() => {
+        const ctx = this._ctx();
+        return { type: 'error', kind: 'upload', text: ctx.t('upload.rowErrors', { file: net.file, row: r?.line ?? '' }), items: errors.map((d) => detailLine(d, ctx, { file: net.file, row: r?.line })) };
+      });
+      return;
+    }
+    const d = figures.dealer || {};
+    const dealer = [d.id, d.name].filter(Boolean).join(' ') || this._t('upload.dealerUnnamed');
+    this._showNetwork(false);
+    this._applyFigures(figures, {
+      file: net.file,
+      row: r.line,
+      dealer,
+      replace: true,
+      buttons: [{ label: this._t('network.backTo'), action: 'network', onClick: () => this._showNetwork(true) }],
+    });
+    this._notices.root.scrollIntoView?.({ block: 'nearest' });
   }
 
   _showProgramErrors(err, name) {

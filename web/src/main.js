@@ -1,36 +1,46 @@
 // The page around <dealer-calculator>: registers the element, passes ?program=URL on
 // when served over http(s), and keeps the document's language and title in step.
+//
+// In the offline single file this same script also runs as the network view's Web Worker
+// (from a blob: URL of the file's own inline script): there it serves the worker and
+// touches no DOM.
 import { define } from './element.js';
 import { translator, pickText } from './i18n.js';
+import { inWorker, serveWorker } from './network-worker.js';
 
-try {
-  performance.mark('dealer-script');
-} catch {
-  /* ignore */
-}
-define();
+if (inWorker()) serveWorker(self);
+else startPage();
 
-const el = document.querySelector('dealer-calculator');
-if (el) {
-  const params = new URLSearchParams(location.search);
-  const src = params.get('program');
-  if (src && /^https?:$/.test(location.protocol)) {
-    // A brand's own programme file, fetched by the page on the dealer's request.
-    el.querySelector('script[data-role="program"]')?.remove();
-    el.querySelector('script[data-role="example-figures"]')?.remove();
-    el.setAttribute('program-src', src);
+function startPage() {
+  try {
+    performance.mark('dealer-script');
+  } catch {
+    /* ignore */
   }
-  const lang = params.get('lang');
-  if (lang) el.setAttribute('locale', lang);
+  define();
 
-  const sync = () => {
-    const locale = el.locale;
-    document.documentElement.lang = locale;
-    const t = translator(locale);
-    const info = el.program;
-    document.title = info ? `${pickText(info.name, locale)} · ${t('app.eyebrow')}` : t('app.eyebrow');
-  };
-  el.addEventListener('dealer-result', sync);
-  new MutationObserver(sync).observe(el, { attributes: true, attributeFilter: ['locale'] });
-  sync();
+  const el = document.querySelector('dealer-calculator');
+  if (el) {
+    const params = new URLSearchParams(location.search);
+    const src = params.get('program');
+    if (src && /^https?:$/.test(location.protocol)) {
+      // A brand's own programme file, fetched by the page on the dealer's request.
+      el.querySelector('script[data-role="program"]')?.remove();
+      el.querySelector('script[data-role="example-figures"]')?.remove();
+      el.setAttribute('program-src', src);
+    }
+    const lang = params.get('lang');
+    if (lang) el.setAttribute('locale', lang);
+
+    const sync = () => {
+      const locale = el.locale;
+      document.documentElement.lang = locale;
+      const t = translator(locale);
+      const info = el.program;
+      document.title = info ? `${pickText(info.name, locale)} · ${t('app.eyebrow')}` : t('app.eyebrow');
+    };
+    el.addEventListener('dealer-result', sync);
+    new MutationObserver(sync).observe(el, { attributes: true, attributeFilter: ['locale'] });
+    sync();
+  }
 }

@@ -56,7 +56,7 @@ export class Notices {
               'p',
               { class: 'notice-buttons' },
               n.buttons.map((b) =>
-                h('button', { type: 'button', class: b.primary ? 'btn primary' : 'btn', onclick: () => { if (b.keep !== true) el.remove(); b.onClick?.(); } }, b.label),
+                h('button', { type: 'button', class: b.primary ? 'btn primary' : 'btn', dataset: { action: b.action }, onclick: () => { if (b.keep !== true) el.remove(); b.onClick?.(); } }, b.label),
               ),
             )
           : null,

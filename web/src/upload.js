@@ -8,12 +8,17 @@
 export const PROGRAM_FORMAT = 'dealer-incentive-program/1';
 
 /**
- * The largest figures file the page reads (about 12,000 dealers' rows of CSV). The core
- * parses on the page's own thread at about a second per megabyte, so a bigger file
- * would freeze the tab; it is refused before it is read. (An .xlsx file is also bounded
- * by what it unpacks to: MAX_UNZIPPED in vendor/fflate-sync.js.)
+ * Size limits. A JSON or Excel file is read on the page's own thread, so it stays small
+ * (MAX_FIGURES_BYTES; an .xlsx is also bounded by what it unpacks to: MAX_UNZIPPED in
+ * vendor/fflate-sync.js). CSV, tab-separated text and JSON Lines stream through the core
+ * in a Web Worker (the network view), up to MAX_NETWORK_BYTES. Figures text of up to
+ * PAGE_PARSE_CHARS is parsed on the page (about a second per megabyte: a quarter of a
+ * second at most) so a file with one row applies at once and a file with a few rows
+ * offers the row picker; bigger text opens the network view directly.
  */
 export const MAX_FIGURES_BYTES = 2 * 1024 * 1024;
+export const MAX_NETWORK_BYTES = 50 * 1024 * 1024;
+export const PAGE_PARSE_CHARS = 256 * 1024;
 
 const megabytes = (n) => `${Number((n / 1048576).toFixed(1))} MB`;
 
@@ -39,6 +44,7 @@ export function fileKind(name, bytes) {
   if (lower.endsWith('.xlsx') || lower.endsWith('.xlsm')) return 'xlsx';
   if (lower.endsWith('.xls')) return 'xls';
   if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
   if (lower.endsWith('.csv') || lower.endsWith('.txt') || lower.endsWith('.tsv')) return 'csv';
   // No useful extension: sniff. A ZIP (xlsx) starts with "PK".
   if (bytes && bytes[0] === 0x50 && bytes[1] === 0x4b) return 'xlsx';
@@ -78,22 +84,74 @@ function errorDetails(err) {
   return Array.isArray(err?.details) ? err.details : [];
 }
 
+/** JSON Lines text → rows as the JSON array path makes them (line numbers of the file). */
+function jsonLinesRows(text, program) {
+  const rows = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    let doc;
+    try {
+      doc = JSON.parse(line);
+    } catch {
+      rows.push({ line: i + 1, figures: { values: {} }, errors: [{ path: '', reason: 'syntax', message: 'not JSON' }] });
+      return;
+    }
+    try {
+      program.checkFigures(doc);
+      rows.push({ line: i + 1, figures: doc, errors: [] });
+    } catch (err) {
+      const details = errorDetails(err);
+      rows.push({ line: i + 1, figures: doc && typeof doc === 'object' && !Array.isArray(doc) ? doc : { values: {} }, errors: details.length ? details : [{ path: '', reason: err.code, message: err.message }] });
+    }
+  });
+  return rows;
+}
+
+/** A JSON Lines file: every non-empty line is a JSON object (the first two at least). */
+function looksLikeJsonLines(text) {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (lines.length < 2) return false;
+  try {
+    return lines.slice(0, 2).every((l) => {
+      const d = JSON.parse(l);
+      return d && typeof d === 'object' && !Array.isArray(d);
+    });
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Reads one file. Returns one of:
- *  {kind: 'rows', file, format, encoding, rows: [{line, figures, errors}], unknown: [names]}
+ *  {kind: 'rows', file, format, encoding, rows: [{line, figures, errors}], unknown: [names], network}
+ *  {kind: 'network', file, format, size, network}   (too big to parse on the page: the network view)
  *  {kind: 'program', file, text}
  *  {kind: 'error', file, format, code, message, details, line, column}
+ * `network` is what the network view computes from: {blob, input: 'csv'|'jsonl', format, size}.
  */
 export async function readFiguresFile(file, program) {
   const name = file.name || 'file';
-  if (file.size > MAX_FIGURES_BYTES) return tooLarge(name, fileKind(name, null), 'file_too_large', { size: megabytes(file.size), max: megabytes(MAX_FIGURES_BYTES) });
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  if (bytes.length === 0) return { kind: 'error', file: name, code: 'empty', details: [] };
-  const kind = fileKind(name, bytes);
+  const head = new Uint8Array(await file.slice(0, 64).arrayBuffer());
+  const kind = fileKind(name, head);
+  const streams = kind === 'csv' || kind === 'jsonl';
+  const limit = streams ? MAX_NETWORK_BYTES : MAX_FIGURES_BYTES;
+  if (file.size > limit) return tooLarge(name, kind === 'jsonl' ? 'json' : kind, 'file_too_large', { size: megabytes(file.size), max: megabytes(limit) });
+  if (file.size === 0) return { kind: 'error', file: name, code: 'empty', details: [] };
   if (kind === 'xls') return { kind: 'error', file: name, format: 'xlsx', code: 'xlsx_broken', details: [] };
+  const whole = (input, format) => ({ blob: file, input, format, size: file.size });
+  if (streams && file.size > PAGE_PARSE_CHARS) {
+    return { kind: 'network', file: name, format: kind === 'jsonl' ? 'jsonl' : 'csv', size: file.size, network: whole(kind === 'jsonl' ? 'jsonl' : 'csv', kind === 'jsonl' ? 'jsonl' : 'csv') };
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
 
-  if (kind === 'json') {
+  if (kind === 'json' || kind === 'jsonl') {
     const { text, encoding } = decodeText(bytes);
+    if (kind === 'jsonl' || looksLikeJsonLines(text)) {
+      const rows = jsonLinesRows(text, program);
+      if (!rows.length) return { kind: 'error', file: name, format: 'json', code: 'no_rows', details: [] };
+      return { kind: 'rows', file: name, format: 'json', encoding, rows, unknown: [], network: whole('jsonl', 'jsonl') };
+    }
     let doc;
     try {
       doc = JSON.parse(text);
@@ -128,12 +186,15 @@ export async function readFiguresFile(file, program) {
         };
       }
     });
-    return { kind: 'rows', file: name, format: 'json', encoding, rows, unknown: [] };
+    // The network view reads JSON Lines: one document per line, line i + 1 = element i.
+    const lines = new Blob([doc.map((d) => JSON.stringify(d ?? null)).join('\n'), '\n'], { type: 'application/x-ndjson' });
+    return { kind: 'rows', file: name, format: 'json', encoding, rows, unknown: [], network: { blob: lines, input: 'jsonl', format: 'jsonl', size: lines.size } };
   }
 
   let text;
   let encoding;
   let format = kind;
+  let network = whole('csv', 'csv');
   if (kind === 'xlsx') {
     let sheet;
     try {
@@ -145,6 +206,9 @@ export async function readFiguresFile(file, program) {
     }
     text = sheetToCsv(sheet);
     encoding = null;
+    const blob = new Blob([text], { type: 'text/csv' });
+    network = { blob, input: 'csv', format: 'xlsx', size: blob.size };
+    if (text.length > PAGE_PARSE_CHARS) return { kind: 'network', file: name, format: 'xlsx', size: file.size, network };
   } else {
     ({ text, encoding } = decodeText(bytes));
     // Excel's "Unicode text" is tab-separated: make it comma-separated for the core.
@@ -157,5 +221,5 @@ export async function readFiguresFile(file, program) {
     return { kind: 'error', file: name, format, code: err.code || 'invalid_csv', message: err.message, details: errorDetails(err) };
   }
   if (!parsed.rows.length) return { kind: 'error', file: name, format, code: 'no_rows', details: [] };
-  return { kind: 'rows', file: name, format, encoding, rows: parsed.rows, unknown: parsed.header.unknown || [] };
+  return { kind: 'rows', file: name, format, encoding, rows: parsed.rows, unknown: parsed.header.unknown || [], network };
 }
