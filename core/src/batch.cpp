@@ -6,6 +6,21 @@
 
 namespace dealercalc {
 
+namespace {
+
+// Decimal digits of n appended to out (no printf, no temporary string: once per row).
+void append_uint(std::string& out, std::size_t n) {
+    char digits[24];
+    char* p = digits + sizeof digits;
+    do {
+        *--p = static_cast<char>('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    out.append(p, static_cast<std::size_t>(digits + sizeof digits - p));
+}
+
+}  // namespace
+
 Batch::Batch(const Program& program, BatchOptions options)
     : program_(program),
       options_(options),
@@ -127,7 +142,7 @@ void Batch::process_csv(std::string& output) {
     if (!header_read_) {
         // Thrown: a file whose header is unusable has no rows to report.
         if (!reader_.next(cells_)) return;  // only blank lines so far
-        header_ = resolve_csv_header(program_, cells_);
+        header_ = resolve_csv_header(program_, std::vector<std::string>(cells_.begin(), cells_.end()));
         unknown_ = header_.unknown;
         header_read_ = true;
     }
@@ -265,9 +280,7 @@ void Batch::write_jsonl(std::size_t line, const Value& dealer, const Value* resu
 
 void Batch::write_csv(std::size_t line, std::string_view id, std::string_view name, const Value* result, std::string& output) {
     add_totals();
-    char digits[24];
-    const int len = std::snprintf(digits, sizeof digits, "%zu", line);
-    output.append(digits, static_cast<std::size_t>(len));
+    append_uint(output, line);
     output += ',';
     append_csv_cell(output, id);
     output += ',';
@@ -295,7 +308,7 @@ void Batch::write_csv(std::size_t line, std::string_view id, std::string_view na
         output += ',';
         output += program_.rules[static_cast<std::size_t>(near.rule)].id;  // an id: never needs quoting
         output += ',';
-        output += std::to_string(near.tier);
+        append_uint(output, static_cast<std::size_t>(near.tier));
         output += ',';
         near.gap.append_to(output);
     } else {

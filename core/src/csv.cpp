@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "dealercalc/figures.hpp"
@@ -204,20 +205,42 @@ NumberParse parse_number(std::string_view text, Decimal& out) {
     return NumberParse::Ok;
 }
 
+// `text` equals `lower` (lower case) ignoring the case of ASCII letters.
+bool equals_ignoring_case(std::string_view text, std::string_view lower) {
+    if (text.size() != lower.size()) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != lower[i]) return false;
+    }
+    return true;
+}
+
 // true/false/yes/no/y/n/1/0/是/否 (any case); returns false when the cell is none of them.
 bool parse_boolean(std::string_view text, bool& out) {
-    const std::string s = lower_ascii(text);
     static const char* const kTrue[] = {"true", "yes", "y", "1", "\xE6\x98\xAF"};   // 是
     static const char* const kFalse[] = {"false", "no", "n", "0", "\xE5\x90\xA6"};  // 否
     for (const char* t : kTrue)
-        if (s == t) return out = true, true;
+        if (equals_ignoring_case(text, t)) return out = true, true;
     for (const char* f : kFalse)
-        if (s == f) return out = false, true;
+        if (equals_ignoring_case(text, f)) return out = false, true;
     return false;
 }
 
 // YYYY-MM-DD, also YYYY/M/D, YYYY.M.D and YYYY年M月D日, normalised to YYYY-MM-DD.
 bool parse_date(std::string_view text, std::string& iso) {
+    // Already YYYY-MM-DD (nearly every file): what the general path below would give.
+    const auto plain = [](std::string_view t) {
+        if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+        for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+            if (!is_digit(t[i])) return false;
+        return true;
+    };
+    if (plain(text)) {
+        iso.assign(text);
+        Date date;
+        return Date::parse(iso, date);
+    }
     const std::string s = narrow(text);
     std::string_view v = trim(s);
     auto take_digits = [&](std::size_t min, std::size_t max, std::string& out) {
@@ -455,10 +478,52 @@ bool CsvReader::fill() {
 }
 
 bool CsvReader::next(std::vector<std::string>& fields) {
-    // Cells are written into the strings already in `fields` (their buffers are reused
-    // from record to record); `count` is how many this record has so far.
+    if (!read_record()) {
+        fields.clear();
+        return false;
+    }
+    // The strings already in `fields` keep their buffers from record to record.
+    fields.resize(ends_.size());
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < ends_.size(); ++i) {
+        fields[i].assign(text_.data() + begin, ends_[i] - begin);
+        begin = ends_[i];
+    }
+    return true;
+}
+
+bool CsvReader::next(std::vector<std::string_view>& fields) {
+    if (!read_record()) {
+        fields.clear();
+        return false;
+    }
+    fields.resize(ends_.size());
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < ends_.size(); ++i) {
+        fields[i] = std::string_view(text_.data() + begin, ends_[i] - begin);
+        begin = ends_[i];
+    }
+    return true;
+}
+
+namespace {
+
+// Bytes that end an unquoted cell (or are not allowed in one): , CR LF and ".
+struct CellEnds {
+    bool is[256] = {};
+    CellEnds() { is[','] = is['\r'] = is['\n'] = is['"'] = true; }
+};
+const CellEnds kCellEnds;
+
+}  // namespace
+
+bool CsvReader::read_record() {
+    // The cells go into text_, back to back (its buffer is reused from record to record),
+    // ends_ holds where each one ends; `count` is how many this record has so far.
     std::size_t count = 0;
     field_ = 0;
+    text_used_ = 0;
+    ends_.clear();
     auto peek = [&]() -> int {
         if (pos_ < buffer_.size() || fill()) return static_cast<unsigned char>(buffer_[pos_]);
         return -1;
@@ -472,10 +537,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
     // Blank lines are skipped; so is the line end after the last record.
     for (;;) {
         const int c = peek();
-        if (c < 0) {
-            fields.clear();
-            return false;
-        }
+        if (c < 0) return false;
         if (c == '\n') {
             ++pos_;
             ++line_;
@@ -491,12 +553,14 @@ bool CsvReader::next(std::vector<std::string>& fields) {
     if (++records_ > limits_.max_rows)
         throw csv_failure("too_many_rows", record_line_, 1, "the file has more than " + std::to_string(limits_.max_rows) + " rows",
                           limit_arg(limits_.max_rows));
-    std::string* cell = nullptr;
+    std::size_t cell_start = 0;
     auto append = [&](const char* p, std::size_t n, std::size_t field_line) {
-        if (cell->size() + n > limits_.max_cell)
+        if (text_used_ - cell_start + n > limits_.max_cell)
             throw csv_failure("cell_too_long", field_line, field_,
                               "a cell is longer than " + std::to_string(limits_.max_cell) + " bytes", limit_arg(limits_.max_cell));
-        cell->append(p, n);
+        if (text_used_ + n > text_.size()) text_.resize(std::max(text_.size() * 2, text_used_ + n + 256));
+        std::memcpy(&text_[text_used_], p, n);
+        text_used_ += n;
     };
     auto stray = [&]() {
         return csv_failure("stray_quote", line_, field_,
@@ -508,9 +572,8 @@ bool CsvReader::next(std::vector<std::string>& fields) {
         if (field_ > limits_.max_columns)
             throw csv_failure("too_many_columns", record_line_, field_,
                               "a row has more than " + std::to_string(limits_.max_columns) + " columns", limit_arg(limits_.max_columns));
-        if (count == fields.size()) fields.emplace_back();
-        cell = &fields[count++];
-        cell->clear();
+        ++count;
+        cell_start = text_used_;
         const std::size_t field_line = line_;
         int c = peek();
         if (c == '"') {
@@ -551,7 +614,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
                 const char* b = buffer_.data() + pos_;
                 const char* e = buffer_.data() + buffer_.size();
                 const char* p = b;
-                while (p < e && *p != ',' && *p != '\r' && *p != '\n' && *p != '"') ++p;
+                while (p < e && !kCellEnds.is[static_cast<unsigned char>(*p)]) ++p;
                 append(b, static_cast<std::size_t>(p - b), field_line);
                 pos_ += static_cast<std::size_t>(p - b);
                 if (p < e) break;
@@ -559,6 +622,7 @@ bool CsvReader::next(std::vector<std::string>& fields) {
             c = peek();
             if (c == '"') throw stray();
         }
+        ends_.push_back(text_used_);
         if (c == ',') {
             ++pos_;
             continue;
@@ -571,7 +635,6 @@ bool CsvReader::next(std::vector<std::string>& fields) {
             ++pos_;
             ++line_;
         }
-        fields.resize(count);
         return true;
     }
 }
@@ -582,8 +645,12 @@ CsvHeader resolve_csv_header(const Program& program, const std::vector<std::stri
     return resolve_header(program, cells, 0);
 }
 
-bool csv_row_values(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,
-                    std::size_t line, CsvRowValues& out, std::vector<ErrorDetail>& errors) {
+namespace {
+
+// csv_row_values over cells held as strings or as views.
+template <typename Cell>
+bool row_values(const Program& program, const CsvHeader& header, const std::vector<Cell>& cells, std::size_t line,
+                CsvRowValues& out, std::vector<ErrorDetail>& errors) {
     out.values.resize(program.metrics.size());
     for (Value& v : out.values) v.set_null();
     out.dealer_id.clear();
@@ -718,6 +785,18 @@ bool csv_row_values(const Program& program, const CsvHeader& header, const std::
         out.values[static_cast<std::size_t>(mi)] = std::move(v);
     }
     return errors.size() == errors_before;
+}
+
+}  // namespace
+
+bool csv_row_values(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,
+                    std::size_t line, CsvRowValues& out, std::vector<ErrorDetail>& errors) {
+    return row_values(program, header, cells, line, out, errors);
+}
+
+bool csv_row_values(const Program& program, const CsvHeader& header, const std::vector<std::string_view>& cells,
+                    std::size_t line, CsvRowValues& out, std::vector<ErrorDetail>& errors) {
+    return row_values(program, header, cells, line, out, errors);
 }
 
 Value csv_row_figures(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,

@@ -81,6 +81,24 @@ Converted convert(const std::vector<std::string>& header_cells, const std::vecto
     const CsvHeader header = resolve_csv_header(program(), header_cells);
     Converted c;
     c.figures = csv_row_figures(program(), header, row, line, c.errors);
+    // The batch path reads the same cells as views: the same values and the same errors.
+    CsvRowValues from_strings, from_views;
+    std::vector<ErrorDetail> string_errors, view_errors;
+    const bool strings_ok = csv_row_values(program(), header, row, line, from_strings, string_errors);
+    const std::vector<std::string_view> views(row.begin(), row.end());
+    const bool views_ok = csv_row_values(program(), header, views, line, from_views, view_errors);
+    CHECK(strings_ok == views_ok);
+    CHECK(strings_ok == c.errors.empty());
+    CHECK(from_views.values == from_strings.values);
+    CHECK(from_views.dealer_id == from_strings.dealer_id);
+    CHECK(from_views.dealer_name == from_strings.dealer_name);
+    CHECK(from_views.as_of == from_strings.as_of);
+    REQUIRE(view_errors.size() == string_errors.size());
+    for (std::size_t i = 0; i < view_errors.size(); ++i) {
+        CHECK(view_errors[i].message == string_errors[i].message);
+        CHECK(view_errors[i].message == c.errors[i].message);
+        CHECK(to_json(view_errors[i].args) == to_json(string_errors[i].args));
+    }
     return c;
 }
 
@@ -147,6 +165,52 @@ TEST_CASE("CSV reader streaming one byte at a time gives the same records as the
     CHECK(stream_lines == whole_lines);
     CHECK(from_text[1][1] == "multi\r\nline \"quoted\"");
     CHECK(calls > text.size());  // really fed byte by byte
+}
+
+TEST_CASE("CSV reader gives the same records as views as it does as strings") {
+    const std::string text =
+        "\xEF\xBB\xBF" "dealer_id,\"note, with comma\",内容阅读量\r\n"
+        "D-1,\"multi\r\nline \"\"quoted\"\"\",12\r\n"
+        "\r\n"
+        "D-2,,\"\"\r"
+        ",\n"
+        "D-3,plain," + std::string(300, 'x') + "\n"
+        "D-4,\"\"\"\",7";
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{64 * 1024}}) {
+        CAPTURE(chunk);
+        std::size_t at = 0;
+        CsvReader viewed([&](char* buffer, std::size_t capacity) -> std::size_t {
+            const std::size_t n = std::min({chunk, capacity, text.size() - at});
+            text.copy(buffer, n, at);
+            at += n;
+            return n;
+        });
+        Records from_views;
+        std::vector<std::size_t> view_lines, string_lines;
+        std::vector<std::string_view> views;
+        while (viewed.next(views)) {
+            from_views.emplace_back(views.begin(), views.end());  // copied before the next call
+            view_lines.push_back(viewed.line());
+        }
+        CHECK(views.empty());
+        CsvReader whole{std::string_view(text)};
+        const Records from_strings = read_all(whole, &string_lines);
+        REQUIRE(from_strings.size() == 6);
+        CHECK(from_views == from_strings);
+        CHECK(view_lines == string_lines);
+        CHECK(from_strings[3] == std::vector<std::string>{"", ""});
+        CHECK(from_strings[4][2] == std::string(300, 'x'));
+        CHECK(from_strings[5][1] == "\"");
+    }
+    // The limits are checked the same way.
+    CsvLimits limits;
+    limits.max_cell = 4;
+    CsvReader reader(std::string_view("abcd,ok\nabcde\n"), limits);
+    std::vector<std::string_view> views;
+    CHECK(reader.next(views));
+    const Error e = failure_of([&] { reader.next(views); });
+    CHECK(e.details[0].reason == "cell_too_long");
+    CHECK(arg_number(e.details[0].args, "row") == 2);
 }
 
 TEST_CASE("CSV reader streams a large file through a small source") {
@@ -385,7 +449,8 @@ TEST_CASE("CSV row reads percents, thousands separators, full-width digits and c
 TEST_CASE("CSV row reads booleans in Chinese and English") {
     const std::vector<std::pair<const char*, bool>> cases{
         {"是", true}, {"否", false}, {"TRUE", true}, {"false", false}, {"Yes", true}, {"no", false},
-        {"y", true},  {"N", false},  {"1", true},    {"0", false},     {" 是 ", true}};
+        {"y", true},  {"N", false},  {"1", true},    {"0", false},     {" 是 ", true},
+        {"YES", true}, {"yEs", true}, {"FALSE", false}, {"No", false}};
     for (const auto& item : cases) {
         const char* cell = item.first;
         const bool expected = item.second;
@@ -394,6 +459,12 @@ TEST_CASE("CSV row reads booleans in Chinese and English") {
         CHECK(c.errors.empty());
         REQUIRE(value_of(c, "joined_live"));
         CHECK(*value_of(c, "joined_live") == Value(expected));
+    }
+    for (const char* other : {"yess", "t", "ye", "10", "是的", "TRUEE"}) {
+        CAPTURE(other);
+        const Converted c = convert({"joined_live"}, {other});
+        REQUIRE(c.errors.size() == 1);
+        CHECK(c.errors[0].reason == "not_boolean");
     }
     const Converted bad = convert({"dealer_id", "joined_live"}, {"D-1", "maybe"}, 4);
     REQUIRE(bad.errors.size() == 1);
@@ -405,7 +476,8 @@ TEST_CASE("CSV row reads booleans in Chinese and English") {
 TEST_CASE("CSV row normalises as_of dates and refuses bad ones") {
     const std::vector<std::pair<const char*, const char*>> good{
         {"2027-03-15", "2027-03-15"}, {"2027/03/15", "2027-03-15"}, {"2027/3/5", "2027-03-05"},
-        {"2027.3.5", "2027-03-05"},   {"2027年3月5日", "2027-03-05"}, {" ２０２７/１２/３１ ", "2027-12-31"}};
+        {"2027.3.5", "2027-03-05"},   {"2027年3月5日", "2027-03-05"}, {" ２０２７/１２/３１ ", "2027-12-31"},
+        {"2024-02-29", "2024-02-29"}, {" 2027-01-31 ", "2027-01-31"}, {"２０２７-０３-１５", "2027-03-15"}};
     for (const auto& item : good) {
         const char* cell = item.first;
         const char* iso = item.second;
@@ -416,7 +488,8 @@ TEST_CASE("CSV row normalises as_of dates and refuses bad ones") {
         REQUIRE(as_of);
         CHECK(as_of->as_string() == iso);
     }
-    for (const char* bad : {"2027-02-30", "15/03/2027", "2027-3-15x", "2027/03-15", "27/3/15", "tomorrow", "2027-13-01"}) {
+    for (const char* bad : {"2027-02-30", "15/03/2027", "2027-3-15x", "2027/03-15", "27/3/15", "tomorrow", "2027-13-01",
+                            "2023-02-29", "2027-00-10", "2027-12-32", "2027-0--15", "2027-1a-15", "20271-3-15"}) {
         CAPTURE(bad);
         const Converted c = convert({"content_reads", "as_of"}, {"1", bad}, 9);
         REQUIRE(c.errors.size() == 1);

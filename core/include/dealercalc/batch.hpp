@@ -101,7 +101,7 @@ private:
     bool header_written_ = false;
     CsvHeader header_;
     std::vector<std::string> unknown_;
-    std::vector<std::string> cells_;
+    std::vector<std::string_view> cells_;  // the record just read, viewed in the reader
     std::vector<ErrorDetail> row_problems_;
     CsvRowValues row_;
     Computation c_;

@@ -36,6 +36,9 @@ public:
     // line and column of a malformed record (an unterminated quote, a stray quote, a
     // cell or a row over the limits).
     bool next(std::vector<std::string>& fields);
+    // The same, as views of the reader's own copy of the record: valid until the next
+    // call. No string per cell (the batch path).
+    bool next(std::vector<std::string_view>& fields);
     // 1-based line on which the record last returned by next() started.
     std::size_t line() const { return record_line_; }
     // After next() returned false because the source ran dry at a record boundary: the
@@ -44,6 +47,8 @@ public:
 
 private:
     bool fill();
+    // Reads the next record into text_ and ends_; false at the end.
+    bool read_record();
     Source source_;
     CsvLimits limits_;
     std::string buffer_;
@@ -55,6 +60,11 @@ private:
     std::size_t records_ = 0;
     std::size_t bytes_read_ = 0;  // for max_bytes
     std::size_t field_ = 0;       // 1-based field of the record being read, for error locations
+    // The record last read: its cells unescaped, back to back in text_[0, text_used_),
+    // cell i ending at ends_[i]. The buffers are reused from record to record.
+    std::string text_;
+    std::size_t text_used_ = 0;
+    std::vector<std::size_t> ends_;
 };
 
 // How the header maps onto the programme.
@@ -88,6 +98,9 @@ struct CsvRowValues {
     std::string dealer_id, dealer_name, as_of;
 };
 bool csv_row_values(const Program& program, const CsvHeader& header, const std::vector<std::string>& cells,
+                    std::size_t line, CsvRowValues& out, std::vector<ErrorDetail>& errors);
+// The same over views (what CsvReader::next gives without a string per cell).
+bool csv_row_values(const Program& program, const CsvHeader& header, const std::vector<std::string_view>& cells,
                     std::size_t line, CsvRowValues& out, std::vector<ErrorDetail>& errors);
 
 // A whole CSV text: every row converted and checked against the metrics (check_figure).
