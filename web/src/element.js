@@ -1216,6 +1216,7 @@ export class DealerCalculatorElement extends ElementBase {
     const net = { view, file, src, run: null };
     this._net = net;
     this.dataset.network = 'running';
+    const started = performance.now();
     const run = startNetwork({
       programText: this._programText,
       file: src.blob,
@@ -1233,6 +1234,11 @@ export class DealerCalculatorElement extends ElementBase {
         if (this._net !== net) return;
         await view.finish(summary);
         if (this._net !== net) return;
+        try {
+          performance.measure('dealer-network', { start: started, end: performance.now(), detail: { rows: summary.rows, mode: run.mode } });
+        } catch {
+          /* ignore */
+        }
         this.dataset.network = 'done';
         this._emit('dealer-network', { dealers: summary.dealers, errors: summary.errors, totals: summary.totals, mode: run.mode, file });
       },
