@@ -220,6 +220,10 @@ export class DealerCalculatorElement extends ElementBase {
 
   disconnectedCallback() {
     this._flushSave();
+    // Removed (not just moved): stop the network view's worker.
+    setTimeout(() => {
+      if (!this.isConnected) this._closeNetwork(true);
+    }, 0);
   }
 
   // ---- start-up -------------------------------------------------------------------
