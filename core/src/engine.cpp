@@ -118,16 +118,21 @@ bool unlocked(const Program& program, std::size_t index, const std::vector<Value
     return truthy(apply_checked(r.when, slots, [index] { return "/rules/" + std::to_string(index) + "/when"; }, r.id));
 }
 
-void finish_amount(const Program& program, const Rule& rule, Component& c) {
+// `raw` comes as a value, not read back from the component just written: the pass is
+// the batch's hot path, and a 16-byte Decimal stored in two halves and at once loaded
+// whole cannot be forwarded from the store buffer (a stall the profile showed here).
+void finish_amount(const Program& program, const Rule& rule, Component& c, Decimal raw) {
     const int precision = program.units[static_cast<std::size_t>(rule.unit)].precision;
-    c.uncapped = c.raw.round(precision);
-    Decimal paid = c.raw;
-    if (rule.cap && paid > *rule.cap) {
-        paid = *rule.cap;
+    c.raw = raw;
+    const Decimal uncapped = raw.round(precision);
+    c.uncapped = uncapped;
+    Decimal amount = uncapped;  // what the rule pays when its cap does not bite
+    if (rule.cap && raw > *rule.cap) {
+        amount = rule.cap->round(precision);
         c.capped = true;
     }
-    c.amount = paid.round(precision);
-    if (rule.kind != RuleKind::Award) c.status = c.amount.is_zero() ? Status::None : Status::Earned;
+    c.amount = amount;
+    if (rule.kind != RuleKind::Award) c.status = amount.is_zero() ? Status::None : Status::Earned;
 }
 
 }  // namespace
@@ -144,25 +149,33 @@ void compute(const Program& program, Computation& c) {
             out.status = Status::Locked;
             continue;
         }
+        Decimal raw;
         switch (rule.kind) {
-            case RuleKind::Rate:
-                out.base = number_of(slots[static_cast<std::size_t>(rule.base)]);
+            case RuleKind::Rate: {
+                const Decimal base = number_of(slots[static_cast<std::size_t>(rule.base)]);
+                out.base = base;
                 if (rule.per) {
-                    out.blocks = Decimal::floor_div(out.base, *rule.per);
-                    out.raw = rule.rate * out.blocks;
+                    const Decimal blocks = Decimal::floor_div(base, *rule.per);
+                    out.blocks = blocks;
+                    raw = rule.rate * blocks;
                 } else {
-                    out.raw = rule.rate * out.base;
+                    raw = rule.rate * base;
                 }
                 break;
-            case RuleKind::Tiered:
-                out.basis = number_of(slots[static_cast<std::size_t>(rule.basis)]);
-                out.base = number_of(slots[static_cast<std::size_t>(rule.base)]);
-                out.tier = tier_reached(rule, out.basis);
-                if (rule.mode == TierMode::Marginal) out.raw = marginal_amount(rule, out.basis);
-                else if (out.tier >= 0)
-                    out.raw = rule.mode == TierMode::Fixed ? rule.tiers[static_cast<std::size_t>(out.tier)].amount
-                                                           : rule.tiers[static_cast<std::size_t>(out.tier)].rate * out.base;
+            }
+            case RuleKind::Tiered: {
+                const Decimal basis = number_of(slots[static_cast<std::size_t>(rule.basis)]);
+                const Decimal base = number_of(slots[static_cast<std::size_t>(rule.base)]);
+                out.basis = basis;
+                out.base = base;
+                const int tier = tier_reached(rule, basis);
+                out.tier = tier;
+                if (rule.mode == TierMode::Marginal) raw = marginal_amount(rule, basis);
+                else if (tier >= 0)
+                    raw = rule.mode == TierMode::Fixed ? rule.tiers[static_cast<std::size_t>(tier)].amount
+                                                       : rule.tiers[static_cast<std::size_t>(tier)].rate * base;
                 break;
+            }
             case RuleKind::Award:
                 if (rule.is_tiered()) {
                     out.basis = number_of(slots[static_cast<std::size_t>(rule.basis)]);
@@ -175,7 +188,7 @@ void compute(const Program& program, Computation& c) {
                 break;
             case RuleKind::Multiplier: break;
         }
-        finish_amount(program, rule, out);
+        finish_amount(program, rule, out, raw);
     }
     // Multipliers see their targets after the targets' own caps and rounding.
     for (std::size_t i = 0; i < program.rules.size(); ++i) {
@@ -186,13 +199,15 @@ void compute(const Program& program, Computation& c) {
             out.status = Status::Locked;
             continue;
         }
-        out.basis = number_of(slots[static_cast<std::size_t>(rule.basis)]);
-        out.tier = tier_reached(rule, out.basis);
+        const Decimal basis = number_of(slots[static_cast<std::size_t>(rule.basis)]);
+        out.basis = basis;
+        out.tier = tier_reached(rule, basis);
+        Decimal raw;
         if (out.tier >= 0) {
             const Decimal uplift = rule.tiers[static_cast<std::size_t>(out.tier)].factor - Decimal(1);
-            for (int t : rule.applies_to) out.raw += c.components[static_cast<std::size_t>(t)].amount * uplift;
+            for (int t : rule.applies_to) raw += c.components[static_cast<std::size_t>(t)].amount * uplift;
         }
-        finish_amount(program, rule, out);
+        finish_amount(program, rule, out, raw);
     }
     // Caps in order, each on the amounts after the caps before it: an earlier cap's
     // adjustment counts where that cap's rules all lie under this one (caps nest).

@@ -414,6 +414,30 @@ TEST_CASE("to_string gives the shortest exact form and never an exponent") {
     CHECK(S(Decimal::from_raw(-10)) == "-0.00000000001");
 }
 
+TEST_CASE("to_string writes every digit count of the whole part and of the fraction") {
+    // The writer takes digits two at a time: odd and even counts, and every power of ten.
+    std::string whole = "1";
+    for (int n = 1; n <= 15; ++n, whole += std::to_string(n % 10)) {
+        CHECK(S(D(whole.c_str())) == whole);
+        CHECK(S(D(("-" + whole).c_str())) == "-" + whole);
+    }
+    for (const char* text : {"9", "10", "11", "99", "100", "101", "999", "1000", "0.1", "0.01", "0.05", "0.10", "0.123",
+                             "0.1234", "0.12345", "0.000001", "0.0000010", "7.000000000009", "12.3456789012", "99.99"}) {
+        CAPTURE(text);
+        std::string shortest = text;
+        if (shortest.find('.') != std::string::npos) {
+            while (shortest.back() == '0') shortest.pop_back();
+            if (shortest.back() == '.') shortest.pop_back();
+        }
+        CHECK(S(D(text)) == shortest);
+    }
+    for (Raw r = 1; r < Decimal::scale(); r *= 10) {
+        CAPTURE(static_cast<long long>(r));
+        CHECK(S(Decimal::from_raw(r)) == raw_text(r));
+        CHECK(S(Decimal::from_raw(r * 3 + r / 10)) == raw_text(r * 3 + r / 10));
+    }
+}
+
 TEST_CASE("Randomized to_string and parse round-trip every raw value") {
     std::mt19937_64 rng(7);
     for (int iter = 0; iter < 4000; ++iter) {
