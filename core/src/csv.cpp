@@ -509,11 +509,35 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
 namespace {
 
 // Bytes that end an unquoted cell (or are not allowed in one): , CR LF and ".
-struct CellEnds {
-    bool is[256] = {};
-    CellEnds() { is[','] = is['\r'] = is['\n'] = is['"'] = true; }
-};
-const CellEnds kCellEnds;
+bool ends_cell(char c) { return c == ',' || c == '\r' || c == '\n' || c == '"'; }
+
+// The first byte in [p, e) that ends an unquoted cell, or e. Eight bytes at a time
+// (portable SWAR; most cells are shorter than eight bytes, so the loop's exit is
+// predictable), then byte by byte for the tail.
+const char* find_cell_end(const char* p, const char* e) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    // High bit of each byte of w that is zero; the lowest one marks the first zero byte
+    // exactly (a borrow can only flag bytes above a zero byte).
+    const auto zero_bytes = [](std::uint64_t w) { return (w - kOnes) & ~w & kHigh; };
+    while (e - p >= 8) {
+        std::uint64_t w = 0;
+        for (int i = 0; i < 8; ++i) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+        const std::uint64_t hits = zero_bytes(w ^ (kOnes * ',')) | zero_bytes(w ^ (kOnes * '\r')) |
+                                   zero_bytes(w ^ (kOnes * '\n')) | zero_bytes(w ^ (kOnes * '"'));
+        if (hits != 0) {
+#if defined(__GNUC__) || defined(__clang__)
+            return p + (__builtin_ctzll(hits) >> 3);
+#else
+            int byte = 0;  // index of the lowest flagged byte
+            for (std::uint64_t h = hits; (h & 0x80) == 0; h >>= 8) ++byte;
+            return p + byte;
+#endif
+        }
+        p += 8;
+    }
+    while (p < e && !ends_cell(*p)) ++p;
+    return p;
+}
 
 }  // namespace
 
@@ -614,7 +638,7 @@ bool CsvReader::read_record() {
                 const char* b = buffer_.data() + pos_;
                 const char* e = buffer_.data() + buffer_.size();
                 const char* p = b;
-                while (p < e && !kCellEnds.is[static_cast<unsigned char>(*p)]) ++p;
+                p = find_cell_end(p, e);
                 append(b, static_cast<std::size_t>(p - b), field_line);
                 pos_ += static_cast<std::size_t>(p - b);
                 if (p < e) break;
@@ -658,6 +682,7 @@ bool row_values(const Program& program, const CsvHeader& header, const std::vect
     out.as_of.clear();
     const std::size_t errors_before = errors.size();
     const std::size_t columns = header.names.size();
+    const Decimal input_limit = Decimal::pow10(12);  // figures stay below 10^12 in magnitude
     std::string norm;    // reused: full-width forms narrowed
     std::string joined;  // reused: an amount without its currency symbol
     for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -719,7 +744,7 @@ bool row_values(const Program& program, const CsvHeader& header, const std::vect
             int places = 0;
             if (Decimal::parse_plain(text, d, &places) && places <= m.decimals &&
                 (m.type != MetricType::Count || places == 0) && (!m.min || *m.min <= d) && (!m.max || d <= *m.max) &&
-                d.abs() < Decimal::pow10(12)) {
+                d.abs() < input_limit) {
                 out.values[static_cast<std::size_t>(mi)].set_number(d);
                 continue;
             }
@@ -863,7 +888,10 @@ void append_csv_cell(std::string& out, std::string_view text) {
     };
     const bool formula =
         !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos && !plain_number(text);
-    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    // Written out: find_first_of would look each character up in the set with memchr.
+    const bool needs_quotes =
+        std::any_of(text.begin(), text.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
+    if (!needs_quotes) {
         if (formula) out += '\'';
         out.append(text);
         return;

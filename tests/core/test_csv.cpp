@@ -213,6 +213,32 @@ TEST_CASE("CSV reader gives the same records as views as it does as strings") {
     CHECK(arg_number(e.details[0].args, "row") == 2);
 }
 
+TEST_CASE("CSV reader finds every cell end, wherever it falls in a word of eight bytes") {
+    // The unquoted scan looks at eight bytes at a time: cells of every length up to 20,
+    // each ended by each of the separators, and a stray quote at every position.
+    for (std::size_t length = 0; length <= 20; ++length) {
+        const std::string cell(length, 'x');
+        CAPTURE(length);
+        CHECK(read_text(cell + "," + cell + "\n") == Records{{cell, cell}});
+        CHECK(read_text("a," + cell) == Records{{"a", cell}});
+        if (length == 0) continue;  // an empty line is no record
+        CHECK(read_text(cell + "\r\n" + cell) == Records{{cell}, {cell}});
+        CHECK(read_text(cell + "\r" + cell + "\r") == Records{{cell}, {cell}});
+        for (std::size_t at = 0; at < length; ++at) {
+            std::string bad = cell;
+            bad[at] = '"';
+            if (at == 0) continue;  // a quote first opens a quoted cell
+            CAPTURE(at);
+            const Error e = failure_of([&] { read_text("ab," + bad + "\n"); });
+            CHECK(e.details[0].reason == "stray_quote");
+            CHECK(arg_number(e.details[0].args, "column") == 2);
+        }
+    }
+    // Bytes above 0x7F (UTF-8) never look like separators.
+    CHECK(read_text("内容阅读量,\xFF\xFE\xAC\xA2\x8D\x8A\xA2\xAC\xAC,x\n") ==
+          Records{{"内容阅读量", "\xFF\xFE\xAC\xA2\x8D\x8A\xA2\xAC\xAC", "x"}});
+}
+
 TEST_CASE("CSV reader streams a large file through a small source") {
     // 200,000 rows (about 3 MB) generated on the fly: never held as one string.
     const std::size_t rows = 200000;
