@@ -51,10 +51,7 @@ bool ends_with(std::string_view s, std::string_view p) {
 
 // Removes surrounding white space: ASCII blanks, no-break space (U+00A0), ideographic
 // space (U+3000, typed by Chinese IMEs) and a stray byte order mark (U+FEFF).
-std::string_view trim(std::string_view s) {
-    // Most cells have nothing to trim: printable ASCII at both ends.
-    const auto plain = [](char c) { return c > ' ' && c < 0x7F; };
-    if (s.empty() || (plain(s.front()) && plain(s.back()))) return s;
+std::string_view trim_ends(std::string_view s) {
     static const std::string_view kWide[] = {"\xC2\xA0", "\xE3\x80\x80", "\xEF\xBB\xBF"};
     for (bool again = true; again && !s.empty();) {
         again = false;
@@ -87,6 +84,14 @@ std::string_view trim(std::string_view s) {
             }
     }
     return s;
+}
+
+std::string_view trim(std::string_view s) {
+    // Most cells have nothing to trim: printable ASCII at both ends (checked inline, as
+    // this runs for every cell).
+    const auto plain = [](char c) { return c > ' ' && c < 0x7F; };
+    if (s.empty() || (plain(s.front()) && plain(s.back()))) return s;
+    return trim_ends(s);
 }
 
 std::string lower_ascii(std::string_view s) {
@@ -724,11 +729,28 @@ bool row_values(const Program& program, const CsvHeader& header, const std::vect
         const int mi = c < header.metric.size() ? header.metric[c] : -1;
         if (mi < 0) continue;  // an unknown column, reported once with the header
         const Metric& m = program.metrics[static_cast<std::size_t>(mi)];
+        // The common case first: a plain number within the metric's type and range (the
+        // checks of check_figure, with the decimal places known from the text). A plain
+        // number is ASCII, so the cell needs no narrowing to be tried.
+        const auto plain_figure = [&](std::string_view text) {
+            if (m.type == MetricType::Boolean) return false;
+            Decimal d;
+            int places = 0;
+            if (Decimal::parse_plain(text, d, &places) && places <= m.decimals &&
+                (m.type != MetricType::Count || places == 0) && (!m.min || *m.min <= d) && (!m.max || d <= *m.max) &&
+                d.abs() < input_limit) {
+                out.values[static_cast<std::size_t>(mi)].set_number(d);
+                return true;
+            }
+            return false;
+        };
+        if (plain_figure(cell)) continue;
         const auto path = [&] { return pointer_append("/values", m.id); };
         std::string_view text = cell;
         if (std::any_of(cell.begin(), cell.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; })) {
             norm = narrow(cell);
             text = trim(norm);
+            if (plain_figure(text)) continue;  // full-width digits, say
         }
         auto fail = [&](const char* reason, const std::string& message, Value args) {
             args.set("metric", m.id);
@@ -737,18 +759,6 @@ bool row_values(const Program& program, const CsvHeader& header, const std::vect
             add_location(e, line, c, name());
             errors.push_back(std::move(e));
         };
-        if (m.type != MetricType::Boolean) {
-            // The common case first: a plain number within the metric's type and range
-            // (the checks of check_figure, with the decimal places known from the text).
-            Decimal d;
-            int places = 0;
-            if (Decimal::parse_plain(text, d, &places) && places <= m.decimals &&
-                (m.type != MetricType::Count || places == 0) && (!m.min || *m.min <= d) && (!m.max || d <= *m.max) &&
-                d.abs() < input_limit) {
-                out.values[static_cast<std::size_t>(mi)].set_number(d);
-                continue;
-            }
-        }
         Value v;
         if (m.type == MetricType::Boolean) {
             bool b = false;

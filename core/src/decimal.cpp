@@ -115,28 +115,31 @@ Decimal Decimal::pow10(int exponent) {
 
 bool Decimal::parse_plain(std::string_view s, Decimal& out, int* places) {
     // The common plain form "-123.45": at most 15 integer digits (no leading zero) and
-    // 12 decimals, no exponent; exact, straight into the raw value.
-    std::size_t i = 0;
-    const bool neg = !s.empty() && s[0] == '-';
-    if (neg || (!s.empty() && s[0] == '+')) i = 1;
-    const std::size_t int_start = i;
-    std::uint64_t whole = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - int_start < 15) whole = whole * 10 + static_cast<unsigned>(s[i++] - '0');
-    const std::size_t int_digits = i - int_start;
-    bool simple = int_digits > 0 && !(s[int_start] == '0' && int_digits > 1);
+    // 12 decimals, no exponent; exact, straight into the raw value. (Every figure of a
+    // batch row comes through here: one pass, one test per character.)
+    const auto digit = [](char c) { return static_cast<unsigned>(c - '0') < 10u; };
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    const bool neg = p < end && *p == '-';
+    if (p < end && (*p == '-' || *p == '+')) ++p;
+    const char* const int_start = p;
+    std::uint64_t whole = 0;  // wraps past 19 digits, but those are refused below
+    while (p < end && digit(*p)) whole = whole * 10 + static_cast<unsigned>(*p++ - '0');
+    const std::size_t int_digits = static_cast<std::size_t>(p - int_start);
+    if (int_digits == 0 || int_digits > 15 || (*int_start == '0' && int_digits > 1)) return false;
     std::uint64_t frac = 0;
     int frac_digits = 0;
     int used = 0;  // decimal places up to the last non-zero digit
-    if (simple && i < s.size() && s[i] == '.') {
-        ++i;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9' && frac_digits < kPlaces) {
-            if (s[i] != '0') used = frac_digits + 1;
-            frac = frac * 10 + static_cast<unsigned>(s[i++] - '0');
-            ++frac_digits;
+    if (p < end) {
+        if (*p != '.') return false;
+        const char* const frac_start = ++p;
+        while (p < end && digit(*p)) {
+            if (*p != '0') used = static_cast<int>(p - frac_start) + 1;
+            frac = frac * 10 + static_cast<unsigned>(*p++ - '0');
         }
-        simple = frac_digits > 0;
+        frac_digits = static_cast<int>(p - frac_start);
+        if (frac_digits == 0 || frac_digits > kPlaces || p != end) return false;
     }
-    if (!simple || i != s.size()) return false;
     static const std::uint64_t kPow[] = {1000000000000ULL, 100000000000ULL, 10000000000ULL, 1000000000ULL, 100000000ULL,
                                          10000000ULL,      1000000ULL,      100000ULL,      10000ULL,      1000ULL,
                                          100ULL,           10ULL,           1ULL};

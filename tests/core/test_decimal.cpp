@@ -367,6 +367,42 @@ TEST_CASE("Parsing reads JSON number syntax exactly, exponents included") {
     CHECK(z.is_zero());
 }
 
+TEST_CASE("parse_plain reads only the plain form, with the decimal places it uses") {
+    struct Case {
+        const char* text;
+        const char* value;
+        int places;
+    };
+    const Case good[] = {{"0", "0", 0},           {"-0", "0", 0},
+                         {"+7", "7", 0},          {"123.45", "123.45", 2},
+                         {"-123.450", "-123.45", 2}, {"0.000000000001", "0.000000000001", 12},
+                         {"5.0", "5", 0},         {"999999999999999.999999999999", "999999999999999.999999999999", 12},
+                         {"-100.10", "-100.1", 1}, {"0.5", "0.5", 1},
+                         {"100000000000000", "100000000000000", 0}};
+    for (const Case& c : good) {
+        CAPTURE(c.text);
+        Decimal d;
+        int places = -1;
+        REQUIRE(Decimal::parse_plain(c.text, d, &places));
+        CHECK(d == D(c.value));
+        CHECK(places == c.places);
+        Decimal again;
+        REQUIRE(Decimal::parse_plain(c.text, again));  // places are optional
+        CHECK(again == d);
+    }
+    // Anything else is left to parse(): exponents, leading zeros, bare dots, too many
+    // digits, blanks, separators, signs alone.
+    for (const char* text : {"", "-", "+", ".5", "5.", "-.5", "01", "-01.5", "1e5", "1E5", "1.5e2", " 1", "1 ", "1,000",
+                             "1000000000000000", "1234567890123456", "0.0000000000001", "1.1234567890123", "--1", "+-1",
+                             "1.2.3", "12a", "0x10", "١٢", "１２", "1.-2", "1..2"}) {
+        CAPTURE(text);
+        Decimal d = D("42");
+        int places = 42;
+        CHECK_FALSE(Decimal::parse_plain(text, d, &places));
+        CHECK(places == 42);  // untouched on failure
+    }
+}
+
 TEST_CASE("Parsing uses long exponents in full") {
     // A million zeros scaled back by a seven-digit exponent is exactly 1 (and 2.5).
     const std::string zeros(1000000, '0');
