@@ -794,6 +794,37 @@ TEST_CASE("Randomized sums, differences, products and comparisons of 6-place inp
     CHECK(overflowing_products > 100);
 }
 
+TEST_CASE("Randomized quotients by whole numbers are exact to the 12th place, ties away from zero") {
+    // Division by a whole number with a small dividend takes a 64-bit path: checked
+    // against the exact quotient, signs, ties and dividends just around 2^64 raw.
+    std::mt19937_64 rng(99);
+    const Raw two64 = static_cast<Raw>(1) << 64;
+    for (int iter = 0; iter < 20000; ++iter) {
+        Raw n;
+        switch (iter % 4) {
+            case 0: n = static_cast<Raw>(rng() % 1000000) * 1000000; break;            // 6 places
+            case 1: n = static_cast<Raw>(rng());                                          // any 64 bits
+                    break;
+            case 2: n = two64 - 1000 + static_cast<Raw>(rng() % 2000); break;             // around 2^64
+            default: n = static_cast<Raw>(rng() % 100000) * kScale + static_cast<Raw>(rng() % kScale); break;
+        }
+        std::int64_t whole = static_cast<std::int64_t>(rng() % (iter % 3 == 0 ? 20 : 1000000)) + 1;
+        if (iter % 5 == 0) whole = 2;  // many ties
+        if (rng() % 2) n = -n;
+        if (rng() % 2) whole = -whole;
+        const Decimal a = Decimal::from_raw(n), b = Decimal::from_int(whole);
+        CAPTURE(raw_text(n));
+        CAPTURE(whole);
+        const Raw want = div_round_half_away(n * kScale, static_cast<Raw>(whole) * kScale);
+        CHECK(raw_text((a / b).raw()) == raw_text(want));
+    }
+    CHECK(S(D("0.000000000001") / D("2")) == "0.000000000001");    // half rounds away
+    CHECK(S(D("-0.000000000001") / D("2")) == "-0.000000000001");
+    CHECK(S(D("0.000000000001") / D("3")) == "0");
+    CHECK(S(D("10") / D("4")) == "2.5");
+    CHECK(S(D("-7") / D("-7")) == "1");
+}
+
 TEST_CASE("Randomized quotients of 6-place inputs are within half an ulp") {
     std::mt19937_64 rng(12345);
     int checked = 0;
