@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "engine_internal.hpp"
+
 namespace dealercalc {
 
 namespace {
@@ -41,6 +43,7 @@ Batch::Batch(const Program& program, BatchOptions options)
       totals_(program.units.size()) {
     with_next_.projection = false;
     with_next_.trace = false;
+    fast_next_ = options_.next && totals_never_negative(program_);
 }
 
 std::string Batch::csv_header() const {
@@ -224,9 +227,12 @@ void Batch::run_row(std::size_t line, std::string& output) {
 void Batch::run(std::size_t line, const Figures& figures, std::string& output) {
     load_inputs(program_, figures, c_.slots);
     compute(program_, c_);
-    Value result;
-    if (options_.next) result = evaluate(program_, figures, with_next_);
-    const Value* r = options_.next ? &result : nullptr;
+    // With next tiers: the best driver of each component. Straight from the computation
+    // when that is exact (see best_next_drivers), else picked from the whole document.
+    Value best;
+    if (options_.next && !(fast_next_ && best_next_drivers(program_, c_, trial_, found_, best)))
+        best = best_drivers(evaluate(program_, figures, with_next_));
+    const Value* r = options_.next ? &best : nullptr;
     if (options_.output == BatchFormat::Jsonl) {
         write_jsonl(line, figures.dealer, r, output);
     } else {
@@ -241,7 +247,7 @@ void Batch::add_totals() {
     for (std::size_t u = 0; u < totals_.size(); ++u) totals_[u] += c_.totals[u];
 }
 
-void Batch::write_jsonl(std::size_t line, const Value& dealer, const Value* result, std::string& output) {
+void Batch::write_jsonl(std::size_t line, const Value& dealer, const Value* best, std::string& output) {
     add_totals();
     Value v = Value::object();
     v.set("row", Decimal::from_int(static_cast<std::int64_t>(line)));
@@ -273,12 +279,12 @@ void Batch::write_jsonl(std::size_t line, const Value& dealer, const Value* resu
     } else {
         v.set("nearest", Value());
     }
-    if (result) v.set("next", best_drivers(*result));
+    if (best) v.set("next", *best);
     output += to_json(v);
     output += '\n';
 }
 
-void Batch::write_csv(std::size_t line, std::string_view id, std::string_view name, const Value* result, std::string& output) {
+void Batch::write_csv(std::size_t line, std::string_view id, std::string_view name, const Value* best, std::string& output) {
     add_totals();
     append_uint(output, line);
     output += ',';
@@ -314,12 +320,11 @@ void Batch::write_csv(std::size_t line, std::string_view id, std::string_view na
     } else {
         output += ",,,";
     }
-    if (result) {
-        const Value best = best_drivers(*result);
+    if (best) {
         for (const Rule& r : program_.rules) {
             if (!r.is_tiered()) continue;
             output += ',';
-            if (const Value* d = best.find(r.id)) append_csv_cell(output, describe(*d));
+            if (const Value* d = best->find(r.id)) append_csv_cell(output, describe(*d));
         }
     }
     output += "\r\n";

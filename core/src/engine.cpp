@@ -348,4 +348,91 @@ std::optional<Decimal> smallest_increase(const Program& program, const std::vect
     return hi;
 }
 
+void find_drivers(const Program& program, const Computation& c, const std::vector<int>& inputs, const Goal& goal,
+                  Computation& trial, std::vector<Driver>& out) {
+    out.clear();
+    for (int slot : inputs) {
+        if (program.slot_kinds[static_cast<std::size_t>(slot)] != SlotKind::Metric) continue;
+        const int mi = program.slot_index[static_cast<std::size_t>(slot)];
+        const Metric& m = program.metrics[static_cast<std::size_t>(mi)];
+        const std::optional<Decimal> found = smallest_increase(program, c.slots, mi, goal, nullptr);
+        if (!found) continue;
+        // The trial computation's vectors keep their storage from driver to driver.
+        trial.slots = c.slots;
+        Driver d;
+        d.metric = mi;
+        if (m.type == MetricType::Boolean) {
+            d.to = Value(true);
+        } else {
+            d.increase = *found;
+            d.to = Value(number_of(c.slots[static_cast<std::size_t>(slot)]) + d.increase);
+        }
+        trial.slots[static_cast<std::size_t>(slot)] = d.to;
+        try {
+            compute(program, trial);
+        } catch (const std::exception&) {
+            continue;
+        }
+        d.gain.resize(program.units.size());
+        for (std::size_t u = 0; u < program.units.size(); ++u) d.gain[u] = trial.totals[u] - c.totals[u];
+        out.push_back(std::move(d));
+    }
+}
+
+namespace {
+
+// A base that cannot be negative: a metric with a minimum of 0 or more (counts and
+// amounts have one), or a yes/no metric (0 or 1). Validated figures, and the search's
+// trials (which only raise a figure), respect the minimum.
+bool non_negative_base(const Program& program, int slot) {
+    if (slot < 0 || program.slot_kinds[static_cast<std::size_t>(slot)] != SlotKind::Metric) return false;
+    const Metric& m = program.metrics[static_cast<std::size_t>(program.slot_index[static_cast<std::size_t>(slot)])];
+    return m.type == MetricType::Boolean || (m.min && *m.min >= Decimal(0));
+}
+
+}  // namespace
+
+bool totals_never_negative(const Program& program) {
+    for (const Rule& rule : program.rules) {
+        if (rule.cap && *rule.cap < Decimal(0)) return false;
+        switch (rule.kind) {
+            case RuleKind::Rate:
+                if (rule.rate < Decimal(0) || (rule.per && *rule.per <= Decimal(0)) || !non_negative_base(program, rule.base))
+                    return false;
+                break;
+            case RuleKind::Tiered:
+                for (const Tier& t : rule.tiers) {
+                    if (rule.mode == TierMode::Fixed ? t.amount < Decimal(0) : t.rate < Decimal(0)) return false;
+                }
+                // Retro pays a rate of its base; marginal pays rates of the basis above each
+                // tier's start, never of what lies below it.
+                if (rule.mode == TierMode::Retro && !non_negative_base(program, rule.base)) return false;
+                break;
+            case RuleKind::Multiplier:
+                for (const Tier& t : rule.tiers)
+                    if (t.factor < Decimal(1)) return false;  // an uplift below 1 is a negative line
+                break;
+            case RuleKind::Award: break;
+        }
+    }
+    // A cap brings the sum it covers (with the adjustments of the caps nested in it before
+    // it) down to its maximum. That stays at or above 0 only if every earlier cap of the
+    // unit is either disjoint from it or inside it: a cap applied after one covering more
+    // would cut what the outer cap already cut.
+    for (std::size_t k = 0; k < program.caps.size(); ++k) {
+        const Cap& cap = program.caps[k];
+        if (cap.max < Decimal(0)) return false;
+        for (std::size_t j = 0; j < k; ++j) {
+            const Cap& earlier = program.caps[j];
+            if (earlier.unit != cap.unit) continue;
+            const bool inside = std::includes(cap.rules.begin(), cap.rules.end(), earlier.rules.begin(), earlier.rules.end());
+            bool disjoint = true;
+            for (int r : earlier.rules)
+                if (std::binary_search(cap.rules.begin(), cap.rules.end(), r)) disjoint = false;
+            if (!inside && !disjoint) return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace dealercalc

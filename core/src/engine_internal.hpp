@@ -46,4 +46,28 @@ struct Goal {
 std::optional<Decimal> smallest_increase(const Program& program, const std::vector<Value>& base_slots, int metric_index,
                                          const Goal& goal, SearchStats* stats);
 
+// Every input metric (of `inputs`, slots) that alone reaches the goal, in order: its
+// smallest increase, the new figure and the change of every unit's total against `c`
+// (what a result's `drivers` lists). `trial` is scratch. Throws DecimalOverflow when a
+// change of a total is out of range, as the result document does.
+void find_drivers(const Program& program, const Computation& c, const std::vector<int>& inputs, const Goal& goal,
+                  Computation& trial, std::vector<Driver>& out);
+
+// True when no total of any unit can ever be negative, whatever the figures: every rule
+// pays at least 0 (non-negative rates, amounts, caps and uplifts, on bases that cannot be
+// negative) and caps only nest, inner ones first, with non-negative maxima. The change of
+// a total between two evaluations then stays within range.
+bool totals_never_negative(const Program& program);
+
+// What `batch --next` takes from a result with next tiers: per component with a next
+// tier and drivers, the driver gaining most in the currency (the first on a tie), with
+// "tier" (the next tier's index) added — an object keyed by rule id, as evaluate() with
+// next tiers (no trace, no projection) followed by picking from its document gives, but
+// without the document, and without the unlock drivers, which it does not use. Only for a
+// programme whose totals never turn negative (an unlock driver's gain then cannot
+// overflow and fail the evaluation). Returns false when only the whole evaluation can tell
+// what happens (an overflow on the way, which fails the evaluation of the row).
+bool best_next_drivers(const Program& program, const Computation& c, Computation& trial, std::vector<Driver>& scratch,
+                       Value& best);
+
 }  // namespace dealercalc

@@ -47,6 +47,37 @@ Value tier_object(const Rule& rule, int index) {
     return v;
 }
 
+// A retro or fixed tier just ahead that pays disproportionately more than the step it
+// takes: the reward jumps by at least five times the relative increase needed. Gives the
+// gap and the jump for the warning.
+bool cliff_ahead(const Program& p, const Computation& c, std::size_t i, int next, Decimal& gap, Decimal& jump) {
+    const Rule& rule = p.rules[i];
+    const Component& comp = c.components[i];
+    if (rule.kind != RuleKind::Tiered || rule.mode == TierMode::Marginal) return false;
+    const Tier& t = rule.tiers[static_cast<std::size_t>(next)];
+    if (t.from <= Decimal(0)) return false;
+    gap = t.from - comp.basis;
+    if (gap > t.from / Decimal(10)) return false;  // only within 10 % of the tier
+    const Decimal base = rule.base == rule.basis ? t.from : comp.base;
+    Decimal at;
+    try {
+        at = rule.mode == TierMode::Fixed ? t.amount : t.rate * base;
+    } catch (const DecimalOverflow&) {
+        return false;  // the next tier's amount is out of range: nothing sensible to warn
+    }
+    if (rule.cap && at > *rule.cap) at = *rule.cap;
+    at = at.round(p.units[static_cast<std::size_t>(rule.unit)].precision);
+    jump = at - comp.amount;
+    if (jump <= Decimal(0)) return false;
+    const Decimal relative_gap = gap / t.from;
+    return comp.amount <= Decimal(0) || jump / comp.amount >= relative_gap * Decimal(5);
+}
+
+// Whether a component has a next tier (the result's `next`), and its index.
+bool has_next_tier(const Rule& rule, const Component& comp) {
+    return rule.is_tiered() && comp.status != Status::Locked && comp.tier + 1 < static_cast<int>(rule.tiers.size());
+}
+
 class Builder {
 public:
     Builder(const Program& p, const Figures& f, const EvaluateOptions& o) : p_(p), f_(f), o_(o) {}
@@ -114,44 +145,20 @@ private:
         return all;
     }
 
-    Value gain_object(const Computation& base, const Computation& trial) const {
-        Value g = Value::object(p_.units.size());
-        for (std::size_t u = 0; u < p_.units.size(); ++u) g.add(p_.units[u].id, num(trial.totals[u] - base.totals[u]));
-        return g;
-    }
-
     // Every input metric that alone reaches the goal, with its smallest increase and the
     // change of every unit's total.
     Value drivers(const Computation& c, const std::vector<int>& inputs, const Goal& goal) {
-        Value list = Value::array(inputs.size());
-        for (int slot : inputs) {
-            if (p_.slot_kinds[static_cast<std::size_t>(slot)] != SlotKind::Metric) continue;
-            const int mi = p_.slot_index[static_cast<std::size_t>(slot)];
-            const Metric& m = p_.metrics[static_cast<std::size_t>(mi)];
-            const std::optional<Decimal> found = smallest_increase(p_, c.slots, mi, goal, nullptr);
-            if (!found) continue;
-            // One trial computation, reused: its vectors keep their storage between drivers.
-            Computation& trial = trial_;
-            trial.slots = c.slots;
-            Value to;
-            Decimal increase;
-            if (m.type == MetricType::Boolean) {
-                to = Value(true);
-            } else {
-                increase = *found;
-                to = Value(number_of(c.slots[static_cast<std::size_t>(slot)]) + increase);
-            }
-            trial.slots[static_cast<std::size_t>(slot)] = to;
-            try {
-                compute(p_, trial);
-            } catch (const std::exception&) {
-                continue;
-            }
+        find_drivers(p_, c, inputs, goal, trial_, found_);
+        Value list = Value::array(found_.size());
+        for (Driver& f : found_) {
+            const Metric& m = p_.metrics[static_cast<std::size_t>(f.metric)];
             Value d = Value::object(4);
             d.add("metric", m.id);
-            if (m.type != MetricType::Boolean) d.add("increase", num(increase));
-            d.add("to", std::move(to));
-            d.add("gain", gain_object(c, trial));
+            if (m.type != MetricType::Boolean) d.add("increase", num(f.increase));
+            d.add("to", std::move(f.to));
+            Value gain = Value::object(p_.units.size());
+            for (std::size_t u = 0; u < p_.units.size(); ++u) gain.add(p_.units[u].id, num(f.gain[u]));
+            d.add("gain", std::move(gain));
             list.push(std::move(d));
         }
         return list;
@@ -246,30 +253,10 @@ private:
         return t;
     }
 
-    // A retro or fixed tier just ahead that pays disproportionately more than the step
-    // it takes: the reward jumps by at least five times the relative increase needed.
     void cliff(const Computation& c, std::size_t i, int next) {
         const Rule& rule = p_.rules[i];
-        const Component& comp = c.components[i];
-        if (rule.kind != RuleKind::Tiered || rule.mode == TierMode::Marginal) return;
-        const Tier& t = rule.tiers[static_cast<std::size_t>(next)];
-        if (t.from <= Decimal(0)) return;
-        const Decimal gap = t.from - comp.basis;
-        if (gap > t.from / Decimal(10)) return;  // only within 10 % of the tier
-        const Decimal base = rule.base == rule.basis ? t.from : comp.base;
-        Decimal at;
-        try {
-            at = rule.mode == TierMode::Fixed ? t.amount : t.rate * base;
-        } catch (const DecimalOverflow&) {
-            return;  // the next tier's amount is out of range: nothing sensible to warn
-        }
-        if (rule.cap && at > *rule.cap) at = *rule.cap;
-        at = at.round(p_.units[static_cast<std::size_t>(rule.unit)].precision);
-        const Decimal jump = at - comp.amount;
-        if (jump <= Decimal(0)) return;
-        const Decimal relative_gap = gap / t.from;
-        const bool disproportionate = comp.amount <= Decimal(0) || jump / comp.amount >= relative_gap * Decimal(5);
-        if (!disproportionate) return;
+        Decimal gap, jump;
+        if (!cliff_ahead(p_, c, i, next, gap, jump)) return;
         Value w = Value::object(6);
         w.add("code", "cliff");
         w.add("rule", rule.id);
@@ -285,7 +272,7 @@ private:
         const Component& comp = c.components[i];
         const bool paid = rule.kind != RuleKind::Award;
         const bool award = rule.kind == RuleKind::Award && comp.award;
-        const bool has_next = rule.is_tiered() && comp.status != Status::Locked && comp.tier + 1 < static_cast<int>(rule.tiers.size());
+        const bool has_next = has_next_tier(rule, comp);
         const bool unlock = comp.status == Status::Locked && next;
         // id, kind, category, status, then what this component has.
         const std::size_t members = 4 + (rule.kind == RuleKind::Tiered ? 1 : 0) + (paid ? 3 : 0) + (rule.label.is_null() ? 0 : 1) +
@@ -448,10 +435,64 @@ private:
     const Figures& f_;
     const EvaluateOptions& o_;
     Value warnings_;
-    Computation trial_;
+    Computation trial_;          // scratch of the driver search, reused
+    std::vector<Driver> found_;  // the same
 };
 
 }  // namespace
+
+bool best_next_drivers(const Program& program, const Computation& c, Computation& trial, std::vector<Driver>& found,
+                       Value& best) {
+    std::size_t currency = 0;  // the unit the drivers are ranked by
+    while (currency < program.units.size() && program.units[currency].id != program.currency) ++currency;
+    try {
+        // Every step of the document that can overflow, and so fail the evaluation: the
+        // score items' points, and per component with a next tier its gap, its drivers'
+        // gains and the cliff test. (Unlock drivers are left out: see the declaration.)
+        for (const Score& s : program.scores)
+            for (const ScoreItem& item : s.items) {
+                const Decimal points = item_points(item, c.slots[static_cast<std::size_t>(item.slot)]).round(2);
+                const Decimal missing = item.points - points;
+                (void)missing;
+            }
+        best = Value::object();
+        for (std::size_t i = 0; i < program.rules.size(); ++i) {
+            const Rule& rule = program.rules[i];
+            const Component& comp = c.components[i];
+            if (!has_next_tier(rule, comp)) continue;
+            const int n = comp.tier + 1;
+            const Tier& t = rule.tiers[static_cast<std::size_t>(n)];
+            const Decimal gap = t.from - comp.basis;
+            (void)gap;
+            Goal goal;
+            goal.program = &program;
+            goal.basis_slot = rule.basis;
+            goal.target = t.from;
+            if (rule.has_when) goal.when_rule = static_cast<int>(i);
+            find_drivers(program, c, program.slot_inputs[static_cast<std::size_t>(rule.basis)], goal, trial, found);
+            Decimal cliff_gap, cliff_jump;
+            cliff_ahead(program, c, i, n, cliff_gap, cliff_jump);
+            const auto gain_of = [&](const Driver& d) { return currency < d.gain.size() ? d.gain[currency] : Decimal(); };
+            const Driver* top = nullptr;
+            for (const Driver& d : found)
+                if (!top || gain_of(d) > gain_of(*top)) top = &d;
+            if (!top) continue;
+            const Metric& m = program.metrics[static_cast<std::size_t>(top->metric)];
+            Value entry = Value::object(5);
+            entry.add("metric", m.id);
+            if (m.type != MetricType::Boolean) entry.add("increase", num(top->increase));
+            entry.add("to", top->to);
+            Value gain = Value::object(program.units.size());
+            for (std::size_t u = 0; u < program.units.size(); ++u) gain.add(program.units[u].id, num(top->gain[u]));
+            entry.add("gain", std::move(gain));
+            entry.add("tier", n);
+            best.add(rule.id, std::move(entry));
+        }
+        return true;
+    } catch (const DecimalOverflow&) {
+        return false;
+    }
+}
 
 Value evaluate(const Program& program, const Figures& figures, const EvaluateOptions& options) {
     try {

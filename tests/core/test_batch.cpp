@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "../../core/src/engine_internal.hpp"  // totals_never_negative, behind the batch's next-tier path
 #include "dealercalc/batch.hpp"
 #include "programs.hpp"
 #include "support.hpp"
@@ -29,8 +30,8 @@ struct Run {
 };
 
 // Feeds `input` in pieces of `chunk` bytes (0 = all at once).
-Run run(const std::string& input, BatchOptions options, std::size_t chunk = 0) {
-    Batch b(sample(), options);
+Run run_program(const Program& program, const std::string& input, BatchOptions options, std::size_t chunk = 0) {
+    Batch b(program, options);
     Run r;
     if (chunk == 0) chunk = input.size() + 1;
     for (std::size_t at = 0; at < input.size(); at += chunk) {
@@ -45,6 +46,8 @@ Run run(const std::string& input, BatchOptions options, std::size_t chunk = 0) {
     r.totals = b.totals();
     return r;
 }
+
+Run run(const std::string& input, BatchOptions options, std::size_t chunk = 0) { return run_program(sample(), input, options, chunk); }
 
 std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;
@@ -221,4 +224,160 @@ TEST_CASE("Nearest tier skips locked rules and rules at their top tier") {
     n = nearest_tier(p, c);
     CHECK(n.rule == 1);
     CHECK(n.progress == D("0.9"));
+}
+
+namespace {
+
+// The best driver per component as batch --next has always reported it: picked from the
+// whole result document (evaluate with next tiers, without trace and projection).
+Value best_from_document(const Program& p, const Value& result) {
+    Value best = Value::object();
+    for (const Value& comp : at(result, "components").as_array()) {
+        const Value* next = comp.find("next");
+        const Value* drivers = next ? next->find("drivers") : nullptr;
+        if (!drivers || drivers->size() == 0) continue;
+        const Value* top = nullptr;
+        Decimal top_gain;
+        for (const Value& d : drivers->as_array()) {
+            const Value* g = d.find("gain")->find(p.currency);
+            const Decimal gain = g ? g->as_number() : Decimal();
+            if (!top || gain > top_gain) {
+                top = &d;
+                top_gain = gain;
+            }
+        }
+        Value entry = *top;
+        entry.set("tier", *next->find("index"));
+        best.set(comp.find("id")->as_string(), std::move(entry));
+    }
+    return best;
+}
+
+// `rows` figures documents, one per line, with every metric of `p` varied around `base`
+// (a value per metric id) deterministically: 0, a share, the value itself, a little more,
+// twice as much.
+std::string varied_figures(const Program& p, const Value& base, int rows) {
+    static const char* const kFactors[] = {"0", "0.5", "0.9", "0.99", "1", "1.01", "1.1", "2", "0.2", "1.5", "0.999"};
+    std::string out;
+    for (int r = 0; r < rows; ++r) {
+        Value values = Value::object();
+        for (std::size_t i = 0; i < p.metrics.size(); ++i) {
+            const Metric& m = p.metrics[i];
+            const Value* v = base.find(m.id);
+            if (m.type == MetricType::Boolean) {
+                values.add(m.id, Value((r + static_cast<int>(i)) % 3 != 0));
+                continue;
+            }
+            const Decimal b = v && v->is_number() ? v->as_number() : Decimal(10);
+            Decimal x = (b * D(kFactors[(static_cast<std::size_t>(r) * 7 + i * 3) % 11])).round(m.decimals);
+            if (m.min && x < *m.min) x = *m.min;
+            if (m.max && x > *m.max) x = *m.max;
+            values.add(m.id, Value(x));
+        }
+        Value doc = Value::object();
+        doc.add("format", "dealer-incentive-figures/1");
+        doc.add("dealer", parse_json(R"({"id": "D-)" + std::to_string(r) + R"("})"));
+        doc.add("values", std::move(values));
+        out += to_json(doc) + "\n";
+    }
+    return out;
+}
+
+// Runs `input` (JSON Lines) through a batch with next tiers and checks every row's "next"
+// against the whole result document's; gives how many rows were compared.
+int check_next_against_documents(const Program& p, const std::string& input) {
+    BatchOptions o;
+    o.input = BatchFormat::Jsonl;
+    o.output = BatchFormat::Jsonl;
+    o.next = true;
+    const Run r = run_program(p, input, o, 1000);
+    CHECK(r.errors == 0);
+    const auto in = lines(input);
+    const auto out = lines(r.output);
+    REQUIRE(in.size() == out.size());
+    EvaluateOptions full;
+    full.projection = false;
+    full.trace = false;
+    int compared = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const Value result = evaluate(p, load_figures(p, parse_document(in[i])), full);
+        CAPTURE(in[i]);
+        CHECK(to_json(at(parse_json(out[i]), "next")) == to_json(best_from_document(p, result)));
+        ++compared;
+    }
+    return compared;
+}
+
+}  // namespace
+
+TEST_CASE("Batch with next tiers: the best drivers straight from the computation are those of the whole document") {
+    // The sample's totals never turn negative: its rows take the path without a document.
+    REQUIRE(totals_never_negative(sample()));
+    const Value base = at(parse_json(read_text(test_path("programs/sample/figures.json"))), "values");
+    CHECK(check_next_against_documents(sample(), varied_figures(sample(), base, 60)) == 60);
+
+    // A programme whose totals may turn negative (an uplift below 1, a rate of a derived
+    // value) takes the whole document for every row: the same result.
+    const Program p = parse_program(testprog::program(
+        testprog::metric("sales", "amount") + "," + testprog::metric("visits", "count") + "," +
+            testprog::metric("signed", "boolean"),
+        R"({"id": "per_visit", "kind": "rate", "base": "ratio", "rate": 10},
+           {"id": "volume", "kind": "tiered", "mode": "retro", "basis": "sales", "tiers": [{"from": 1000, "rate": 0.01}, {"from": 5000, "rate": 0.02}]},
+           {"id": "damper", "kind": "multiplier", "basis": "visits", "applies_to": ["volume"], "tiers": [{"from": 10, "factor": 0.5}, {"from": 50, "factor": 1.5}]},
+           {"id": "gated", "kind": "tiered", "mode": "fixed", "basis": "visits", "when": {"var": "signed"}, "tiers": [{"from": 20, "amount": 100}, {"from": 40, "amount": 300}]})",
+        R"("derived": [{"id": "ratio", "expr": {"/": [{"var": "sales"}, {"+": [{"var": "visits"}, 1]}]}, "precision": 2}])"));
+    CHECK_FALSE(totals_never_negative(p));
+    const Value small = parse_json(R"({"sales": 3000, "visits": 30, "signed": true})");
+    CHECK(check_next_against_documents(p, varied_figures(p, small, 40)) == 40);
+}
+
+TEST_CASE("Batch with next tiers reports a row whose evaluation overflows, whichever path it takes") {
+    // The next tier's gap is beyond 10^15: the evaluation fails, and so does the row.
+    const Program p = parse_program(testprog::program(
+        testprog::metric("x", "number", R"("min": -999999999999, "max": 999999999999)"),
+        R"({"id": "far", "kind": "tiered", "mode": "fixed", "basis": "big", "tiers": [{"from": 100000000000, "amount": 1}]})",
+        R"("derived": [{"id": "big", "expr": {"*": [{"var": "x"}, 1000]}}])"));
+    REQUIRE(totals_never_negative(p));
+    const std::string rows = testprog::figures(R"("x": -999999999999)") + "\n" + testprog::figures(R"("x": 5)") + "\n";
+    BatchOptions o;
+    o.input = BatchFormat::Jsonl;
+    o.output = BatchFormat::Jsonl;
+    o.next = true;
+    const Run r = run_program(p, rows, o);
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems[0].row == 1);
+    CHECK(r.problems[0].error.code == "overflow");
+    CHECK(lines(r.output).size() == 1);
+    bool threw = false;
+    try {
+        evaluate(p, parse_figures(p, testprog::figures(R"("x": -999999999999)")));
+    } catch (const Failure& f) {
+        threw = f.error.code == "overflow";
+    }
+    CHECK(threw);
+}
+
+TEST_CASE("totals_never_negative: only programmes whose every line and cap keep totals at 0 or more") {
+    const std::string metrics = testprog::metric("a", "count") + "," + testprog::metric("b", "number") + "," +
+                                testprog::metric("c", "number", R"("min": 0)");
+    const auto check = [&](const std::string& rules, const std::string& extra = "") {
+        return totals_never_negative(parse_program(testprog::program(metrics, rules, extra)));
+    };
+    CHECK(check(R"({"id": "r", "kind": "rate", "base": "a", "rate": 2})"));
+    CHECK(check(R"({"id": "r", "kind": "rate", "base": "c", "rate": 2, "per": 10})"));
+    CHECK_FALSE(check(R"({"id": "r", "kind": "rate", "base": "b", "rate": 2})"));   // b may be negative
+    CHECK_FALSE(check(R"({"id": "r", "kind": "rate", "base": "a", "rate": -2})"));
+    CHECK(check(R"({"id": "t", "kind": "tiered", "mode": "marginal", "basis": "b", "tiers": [{"from": -5, "rate": 1}, {"from": 5, "rate": 2}]})"));
+    CHECK_FALSE(check(R"({"id": "t", "kind": "tiered", "mode": "marginal", "basis": "b", "tiers": [{"from": -5, "rate": -1}]})"));
+    CHECK(check(R"({"id": "t", "kind": "tiered", "mode": "retro", "basis": "b", "base": "a", "tiers": [{"from": 1, "rate": 0.1}]})"));
+    CHECK_FALSE(check(R"({"id": "t", "kind": "tiered", "mode": "retro", "basis": "b", "tiers": [{"from": 1, "rate": 0.1}]})"));
+    CHECK(check(R"({"id": "t", "kind": "tiered", "mode": "fixed", "basis": "b", "tiers": [{"from": 1, "amount": 5}]})"));
+    const std::string paid = R"({"id": "r1", "kind": "rate", "base": "a", "rate": 1}, {"id": "r2", "kind": "rate", "base": "c", "rate": 1})";
+    CHECK(check(paid + R"(, {"id": "m", "kind": "multiplier", "basis": "a", "applies_to": ["r1"], "tiers": [{"from": 1, "factor": 1.2}]})"));
+    CHECK_FALSE(check(paid + R"(, {"id": "m", "kind": "multiplier", "basis": "a", "applies_to": ["r1"], "tiers": [{"from": 1, "factor": 0.8}]})"));
+    // Caps: disjoint, or inner before outer; not an outer cap before one inside it.
+    CHECK(check(paid, R"("caps": [{"id": "k1", "rules": ["r1"], "max": 5}, {"id": "k2", "rules": ["r2"], "max": 5}, {"id": "all", "unit": "CNY", "max": 8}])"));
+    CHECK_FALSE(check(paid, R"("caps": [{"id": "all", "unit": "CNY", "max": 8}, {"id": "k1", "rules": ["r1"], "max": 0}])"));
+    // And the sample programme.
+    CHECK(totals_never_negative(sample()));
 }

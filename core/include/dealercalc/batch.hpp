@@ -80,8 +80,9 @@ private:
     void run(std::size_t line, const Figures& figures, std::string& output);
     void run_row(std::size_t line, std::string& output);
     void add_totals();
-    void write_jsonl(std::size_t line, const Value& dealer, const Value* result, std::string& output);
-    void write_csv(std::size_t line, std::string_view id, std::string_view name, const Value* result, std::string& output);
+    // `best`: the best driver per component (with next tiers), or nullptr.
+    void write_jsonl(std::size_t line, const Value& dealer, const Value* best, std::string& output);
+    void write_csv(std::size_t line, std::string_view id, std::string_view name, const Value* best, std::string& output);
     void problem(std::size_t line, const Failure& f);
     Value best_drivers(const Value& result) const;
     std::string describe(const Value& driver) const;
@@ -106,6 +107,11 @@ private:
     CsvRowValues row_;
     Computation c_;
     EvaluateOptions with_next_;
+    // With next tiers, the best drivers come straight from the computation when the
+    // programme's totals can never turn negative (see best_next_drivers).
+    bool fast_next_ = false;
+    Computation trial_;
+    std::vector<Driver> found_;
     std::string awards_;
     std::size_t rows_ = 0, errors_ = 0;
     bool stopped_ = false;
