@@ -247,41 +247,66 @@ void Batch::add_totals() {
     for (std::size_t u = 0; u < totals_.size(); ++u) totals_[u] += c_.totals[u];
 }
 
+// Written straight as text, member by member, exactly as to_json would write the object
+// {"row", "dealer", "totals", "components", "awards", "nearest", "next"}: no document
+// per row.
 void Batch::write_jsonl(std::size_t line, const Value& dealer, const Value* best, std::string& output) {
     add_totals();
-    Value v = Value::object();
-    v.set("row", Decimal::from_int(static_cast<std::int64_t>(line)));
-    if (!dealer.is_null()) v.set("dealer", dealer);
-    Value totals = Value::object();
-    for (std::size_t u = 0; u < program_.units.size(); ++u) totals.set(program_.units[u].id, c_.totals[u]);
-    v.set("totals", std::move(totals));
-    Value comps = Value::object();
-    Value awards = Value::array();
-    for (std::size_t i = 0; i < program_.rules.size(); ++i) {
-        if (program_.rules[i].kind == RuleKind::Award) {
-            if (c_.components[i].award) awards.push(Value(program_.rules[i].id));
-        } else {
-            comps.set(program_.rules[i].id, c_.components[i].amount);
-        }
+    output += "{\"row\":";
+    append_uint(output, line);
+    if (!dealer.is_null()) {
+        output += ",\"dealer\":";
+        append_json(output, dealer);
     }
-    v.set("components", std::move(comps));
-    v.set("awards", std::move(awards));
+    output += ",\"totals\":{";
+    for (std::size_t u = 0; u < program_.units.size(); ++u) {
+        if (u) output += ',';
+        append_json_string(output, program_.units[u].id);
+        output += ':';
+        c_.totals[u].append_to(output);
+    }
+    output += "},\"components\":{";
+    bool first = true;
+    for (std::size_t i = 0; i < program_.rules.size(); ++i) {
+        if (program_.rules[i].kind == RuleKind::Award) continue;
+        if (!first) output += ',';
+        first = false;
+        append_json_string(output, program_.rules[i].id);
+        output += ':';
+        c_.components[i].amount.append_to(output);
+    }
+    output += "},\"awards\":[";
+    first = true;
+    for (std::size_t i = 0; i < program_.rules.size(); ++i) {
+        if (program_.rules[i].kind != RuleKind::Award || !c_.components[i].award) continue;
+        if (!first) output += ',';
+        first = false;
+        append_json_string(output, program_.rules[i].id);
+    }
+    output += "],\"nearest\":";
     const NearestTier near = nearest_tier(program_, c_);
     if (near.rule >= 0) {
-        Value n = Value::object();
-        n.set("rule", program_.rules[static_cast<std::size_t>(near.rule)].id);
-        n.set("tier", near.tier);
-        n.set("from", near.from);
-        n.set("current", near.current);
-        n.set("gap", near.gap);
-        n.set("progress", near.progress);
-        v.set("nearest", std::move(n));
+        output += "{\"rule\":";
+        append_json_string(output, program_.rules[static_cast<std::size_t>(near.rule)].id);
+        output += ",\"tier\":";
+        append_uint(output, static_cast<std::size_t>(near.tier));
+        output += ",\"from\":";
+        near.from.append_to(output);
+        output += ",\"current\":";
+        near.current.append_to(output);
+        output += ",\"gap\":";
+        near.gap.append_to(output);
+        output += ",\"progress\":";
+        near.progress.append_to(output);
+        output += '}';
     } else {
-        v.set("nearest", Value());
+        output += "null";
     }
-    if (best) v.set("next", *best);
-    output += to_json(v);
-    output += '\n';
+    if (best) {
+        output += ",\"next\":";
+        append_json(output, *best);
+    }
+    output += "}\n";
 }
 
 void Batch::write_csv(std::size_t line, std::string_view id, std::string_view name, const Value* best, std::string& output) {

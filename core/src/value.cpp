@@ -507,6 +507,10 @@ std::string to_json(const Value& v) {
     return out;
 }
 
+void append_json(std::string& out, const Value& v) { write(out, v, -1, 0); }
+
+void append_json_string(std::string& out, std::string_view text) { write_string(out, text); }
+
 std::string to_json_pretty(const Value& v) {
     std::string out;
     write(out, v, 2, 0);

@@ -258,6 +258,19 @@ TEST_CASE("Compact output has no spaces and keeps member order") {
     CHECK(to_json(Value(D("-0.000000000001"))) == "-0.000000000001");
 }
 
+TEST_CASE("append_json and append_json_string append what to_json writes") {
+    const Value v = parse_json(R"({"a":[1,2.5,{"b":null}],"s":"q\"\\\n\u0001中","t":true,"e":{},"n":-0.000000000001})");
+    std::string out = "prefix:";
+    dealercalc::append_json(out, v);
+    CHECK(out == "prefix:" + to_json(v));
+    for (const char* text : {"", "plain", "quote \" and \\ backslash", "tab\tnew\nline\r\x01\x1f\x7f", "经销商"}) {
+        CAPTURE(text);
+        std::string s = "[";
+        dealercalc::append_json_string(s, text);
+        CHECK(s == "[" + to_json(Value(text)));
+    }
+}
+
 TEST_CASE("Pretty output uses two-space indentation") {
     const Value v = parse_json(R"({"name":"x","list":[1,2,{"k":null}],"empty":[],"obj":{},"t":true})");
     const std::string want =

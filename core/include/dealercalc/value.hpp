@@ -243,6 +243,10 @@ Value parse_json(std::string_view text, std::size_t max_depth = 256);
 
 // Serialises compactly (no spaces), in member order, numbers in shortest exact form.
 std::string to_json(const Value& v);
+// The same, appended to `out` (for writers of many documents, such as a batch's lines).
+void append_json(std::string& out, const Value& v);
+// Appends `text` as a JSON string: quoted, with what JSON requires escaped (as to_json).
+void append_json_string(std::string& out, std::string_view text);
 // Serialises with two-space indentation, for people.
 std::string to_json_pretty(const Value& v);
 
