@@ -2,7 +2,8 @@
 // The batch benchmark (issue 7). One command, not part of the tests:
 //
 //   node bench/run.mjs [--no-build] [--native-build DIR] [--wasm-build DIR] [--runs N]
-//                      [--next-rows N] [--no-browser] [--no-readme]
+//                      [--next-rows N] [--no-browser] [--no-readme] [--source-commit SHA]
+//   node bench/run.mjs --readme-from bench/results/latest.json   # only rewrite the README table
 //
 // Builds what it needs (presets `native` and `wasm`; other build directories with
 // --native-build/--wasm-build, e.g. to stay clear of a build someone else is running),
@@ -67,6 +68,11 @@ function run(cmd, args, options = {}) {
   return { seconds, stdout: r.stdout, stderr: r.stderr };
 }
 
+if (opt("readme-from")) {
+  writeReadme(JSON.parse(readFileSync(resolve(opt("readme-from")), "utf8")));
+  process.exit(0);
+}
+
 // ---- build --------------------------------------------------------------------------
 const emEnv = { ...process.env, NODE_PATH: "/usr/share/nodejs" };
 if (!flag("no-build")) {
@@ -108,7 +114,10 @@ const machine = {
   note: "2 cores shared with other engineers' builds, tests and a fuzzer while measuring: timings are upper bounds; see each figure's load_average",
 };
 const git = (...a) => spawnSync("git", a, { cwd: ROOT, encoding: "utf8" }).stdout.trim();
-const source = { commit: git("rev-parse", "HEAD"), dirty: git("status", "--porcelain", "--", "core", "cli", "wasm").split("\n").filter(Boolean) };
+// --source-commit SHA: the tree is an export of that commit (git archive), not a checkout.
+const source = opt("source-commit")
+  ? { commit: opt("source-commit"), dirty: [], tree: "git archive of the commit" }
+  : { commit: git("rev-parse", "HEAD"), dirty: git("status", "--porcelain", "--", "core", "cli", "wasm").split("\n").filter(Boolean) };
 const loadStart = load();
 
 // ---- 1. native throughput -----------------------------------------------------------
@@ -300,7 +309,7 @@ const out = {
   machine,
   source,
   load_average: { start: loadStart, end: load() },
-  data: { generator: "bench/gen-dealers.mjs (fixed seed)", program: "programs/sample/program.json", rows: ROWS, next_rows: NEXT_ROWS, memory_rows: 1000000 },
+  data: { generator: "bench/gen-dealers.mjs (fixed seed)", program: "programs/sample/program.json", rows: ROWS, next_rows: NEXT_ROWS, memory_rows: 1000000, runs: RUNS, slow_runs: SLOW_RUNS },
   builds: { native: NATIVE_BUILD.replace(ROOT + "/", ""), wasm_dist: DIST.replace(ROOT + "/", ""), dealer_calc_mjs: { bytes: size.length, gzip_bytes: gzipSync(size, { level: 9 }).length } },
   targets_met: Object.fromEntries(Object.entries(results).filter(([, v]) => "ok" in v).map(([k, v]) => [k, v.ok])),
   results,
@@ -309,66 +318,75 @@ mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
 writeFileSync(join(ROOT, "bench", "results", "latest.json"), JSON.stringify(out, null, 2) + "\n");
 log("wrote bench/results/latest.json");
 
-// ---- README table -------------------------------------------------------------------------
-const fmt = (n) => Math.round(n).toLocaleString("en-US");
-const okMark = (ok) => (ok === undefined ? "" : ok ? " ✓" : " ✗ missed");
-const R = results;
-const rows = [];
-const add = (what, result, target, ok) => rows.push([what, result + okMark(ok), target]);
-add("native batch, 100,000 dealers, no next tiers (whole `dealer-calc batch`: parse, read, evaluate, write)", `${fmt(R.native_batch.rows_per_s)} rows/s`, "≥ 500,000 rows/s", R.native_batch.ok);
-add(`native batch with next tiers (first ${fmt(NEXT_ROWS)} rows)`, `${fmt(R.native_batch_next.rows_per_s)} rows/s`, "—");
-add("WASM batch in Node, `node dist/cli.mjs batch` (whole process)", `${fmt(R.wasm_node_cli_batch.rows_per_s)} rows/s, ${R.wasm_node_cli_batch.percent_of_native} % of native`, "≥ 40 % of native", R.wasm_node_cli_batch.ok);
-add("WASM batch in Node, JS API (`program.batch()`, module load excluded)", `${fmt(R.wasm_node_api_batch.rows_per_s)} rows/s, ${R.wasm_node_api_batch.percent_of_native} % of native`, "≥ 40 % of native", R.wasm_node_api_batch.ok);
-add(`WASM batch in Node with next tiers (first ${fmt(NEXT_ROWS)} rows)`, `${fmt(R.wasm_node_cli_batch_next.rows_per_s)} rows/s, ${R.wasm_node_cli_batch_next.percent_of_native} % of native`, "—");
-if (R.wasm_chromium_worker_batch) {
-  add("WASM batch in a Chromium module Web Worker (CSV streamed from 127.0.0.1)", `${fmt(R.wasm_chromium_worker_batch.rows_per_s)} rows/s, ${R.wasm_chromium_worker_batch.percent_of_native} % of native`, "≥ 40 % of native", R.wasm_chromium_worker_batch.ok);
-  add(`WASM batch in a Chromium Worker with next tiers (first ${fmt(NEXT_ROWS)} rows)`, `${fmt(R.wasm_chromium_worker_batch_next.rows_per_s)} rows/s, ${R.wasm_chromium_worker_batch_next.percent_of_native} % of native`, "—");
-}
-const P = R.peer_json_logic_js;
-add("peer: the same rules as json-logic-js expressions in Node (CSV parse + evaluate)", `${fmt(P.rows_per_s)} rows/s; ours ${P.ours_times_peer.native}× (native), ${P.ours_times_peer.wasm_node_cli}× (WASM, Node)${P.ours_times_peer.wasm_chromium_worker ? `, ${P.ours_times_peer.wasm_chromium_worker}× (WASM, Chromium)` : ""}`, "ours ≥ 5×", P.ok);
-add("peer agrees with us to the cent (binary floating point drifts)", `${P.agreement_first_1000_rows.totals_agree_to_the_cent} of the first 1,000 dealers; ${fmt(P.agreement_all_rows.totals_agree_to_the_cent)} of ${fmt(P.agreement_all_rows.rows)}`, "—");
-const all = R.native_evaluate_next.all || {};
-const us = (x) => (x >= 100 ? `${Math.round(x)} µs` : `${r1(x)} µs`);
-if (all.compute_pass_us) add("one evaluation of the sample programme, engine pass only (native)", `${us(all.compute_pass_us.p50)} p50`, "≤ 10 µs", all.compute_pass_us.p50 <= 10);
-if (all.evaluate_without_next_us) add("one evaluation, full result document without next tiers (native)", `${us(all.evaluate_without_next_us.p50)} p50 / ${us(all.evaluate_without_next_us.p95)} p95`, "—");
-add("one evaluation with next tiers, drivers and projection (native)", `${us(R.native_evaluate_next.p50_us)} p50 / ${us(R.native_evaluate_next.p95_us)} p95`, "≤ 1 ms (p95)", R.native_evaluate_next.ok);
-add("one evaluation with next tiers, drivers and projection (WASM, Node)", `${us(R.wasm_node_evaluate_next.p50_us)} p50 / ${us(R.wasm_node_evaluate_next.p95_us)} p95`, "—");
-const M = R.native_batch_memory;
-add("peak memory (max RSS) of native batch, 1,000,000 dealers", `${M.rows_1000000.max_rss_mb} MB (100,000 dealers: ${M.rows_100000.max_rss_mb} MB)`, "≤ 50 MB, flat", M.ok && M.flat);
-
-if (!flag("no-readme")) {
-  const readmePath = join(ROOT, "README.md");
-  const readme = readFileSync(readmePath, "utf8");
-  const marker = "<!-- measurements -->";
-  const at = readme.indexOf(marker);
-  if (at < 0) throw new Error("README.md has no <!-- measurements --> marker");
-  const after = readme.slice(at + marker.length);
-  const nextHeading = after.search(/\n#{1,6} /);
-  const section = nextHeading < 0 ? after : after.slice(0, nextHeading);
-  const rest = nextHeading < 0 ? "" : after.slice(nextHeading);
-  // Rows of the old table that this run does not write (another benchmark's) are kept.
-  const mine = new Set(rows.map((r) => r[0]));
-  const kept = section
-    .split("\n")
-    .filter((l) => l.startsWith("|") && !/^\|\s*what\s*\|/.test(l) && !/^\|[-| ]+\|$/.test(l))
-    .filter((l) => !mine.has(l.split("|")[1].trim()));
-  const la = out.load_average;
-  const table = [
-    "| what | result | target |",
-    "|---|---|---|",
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-    ...kept,
-  ].join("\n");
-  const text =
-    `\n${table}\n\n` +
-    `All rows above but the kept ones come from one run of \`node bench/run.mjs\` on ${out.date.slice(0, 10)} ` +
-    `(commit ${source.commit.slice(0, 7)}${source.dirty.length ? " with uncommitted changes" : ""}; ${machine.cpus} × ${machine.model}, ` +
-    `load average ${la.start[0]} at the start, ${la.end[0]} at the end, other work running). ` +
-    `Synthetic dealers from \`bench/gen-dealers.mjs\` (fixed seed), throughput = p50 of ${RUNS} runs of the whole batch ` +
-    `(programme parse, file read, output written); runs with next tiers use the first ${fmt(NEXT_ROWS)} rows, as a row then costs ~100× more. ` +
-    `Figures, targets and loads: \`bench/results/latest.json\`; ` +
-    `\`build/native/bench/bench_evaluate 2000 --json bench/results/evaluate.json\` measures the evaluation rows alone.\n`;
-  writeFileSync(readmePath, readme.slice(0, at + marker.length) + text + rest);
-  log("rewrote the README's measurement table");
-}
+if (!flag("no-readme")) writeReadme(out);
 console.log(JSON.stringify(out.targets_met, null, 2));
+
+// ---- README table -------------------------------------------------------------------------
+// The table from a latest.json (also alone: --readme-from bench/results/latest.json).
+function writeReadme(out) {
+  const fmt = (n) => Math.round(n).toLocaleString("en-US");
+  const okMark = (ok) => (ok === undefined ? "" : ok ? " ✓" : " ✗ missed");
+  const R = out.results;
+  const { source, machine } = out;
+  const NEXT_ROWS = out.data.next_rows;
+  const RUNS = out.data.runs;
+  const rows = [];
+  const add = (what, result, target, ok) => rows.push([what, result + okMark(ok), target]);
+  add("native batch, 100,000 dealers, no next tiers (whole `dealer-calc batch`: parse, read, evaluate, write)", `${fmt(R.native_batch.rows_per_s)} rows/s`, "≥ 500,000 rows/s", R.native_batch.ok);
+  add(`native batch with next tiers (first ${fmt(NEXT_ROWS)} rows)`, `${fmt(R.native_batch_next.rows_per_s)} rows/s`, "—");
+  add("WASM batch in Node, `node dist/cli.mjs batch` (whole process)", `${fmt(R.wasm_node_cli_batch.rows_per_s)} rows/s, ${R.wasm_node_cli_batch.percent_of_native} % of native`, "≥ 40 % of native", R.wasm_node_cli_batch.ok);
+  add("WASM batch in Node, JS API (`program.batch()`, module load excluded)", `${fmt(R.wasm_node_api_batch.rows_per_s)} rows/s, ${R.wasm_node_api_batch.percent_of_native} % of native`, "≥ 40 % of native", R.wasm_node_api_batch.ok);
+  add(`WASM batch in Node with next tiers (first ${fmt(NEXT_ROWS)} rows)`, `${fmt(R.wasm_node_cli_batch_next.rows_per_s)} rows/s, ${R.wasm_node_cli_batch_next.percent_of_native} % of native`, "—");
+  if (R.wasm_chromium_worker_batch) {
+    add("WASM batch in a Chromium module Web Worker (CSV streamed from 127.0.0.1)", `${fmt(R.wasm_chromium_worker_batch.rows_per_s)} rows/s, ${R.wasm_chromium_worker_batch.percent_of_native} % of native`, "≥ 40 % of native", R.wasm_chromium_worker_batch.ok);
+    add(`WASM batch in a Chromium Worker with next tiers (first ${fmt(NEXT_ROWS)} rows)`, `${fmt(R.wasm_chromium_worker_batch_next.rows_per_s)} rows/s, ${R.wasm_chromium_worker_batch_next.percent_of_native} % of native`, "—");
+  }
+  const P = R.peer_json_logic_js;
+  add("peer: the same rules as json-logic-js expressions in Node (CSV parse + evaluate)", `${fmt(P.rows_per_s)} rows/s; ours ${P.ours_times_peer.native}× (native), ${P.ours_times_peer.wasm_node_cli}× (WASM, Node)${P.ours_times_peer.wasm_chromium_worker ? `, ${P.ours_times_peer.wasm_chromium_worker}× (WASM, Chromium)` : ""}`, "ours ≥ 5×", P.ok);
+  add("peer agrees with us to the cent (binary floating point drifts)", `${P.agreement_first_1000_rows.totals_agree_to_the_cent} of the first 1,000 dealers; ${fmt(P.agreement_all_rows.totals_agree_to_the_cent)} of ${fmt(P.agreement_all_rows.rows)}`, "—");
+  const all = R.native_evaluate_next.all || {};
+  const us = (x) => (x >= 100 ? `${Math.round(x)} µs` : `${r1(x)} µs`);
+  if (all.compute_pass_us) add("one evaluation of the sample programme, engine pass only (native)", `${us(all.compute_pass_us.p50)} p50`, "≤ 10 µs", all.compute_pass_us.p50 <= 10);
+  if (all.evaluate_without_next_us) add("one evaluation, full result document without next tiers (native)", `${us(all.evaluate_without_next_us.p50)} p50 / ${us(all.evaluate_without_next_us.p95)} p95`, "—");
+  add("one evaluation with next tiers, drivers and projection (native)", `${us(R.native_evaluate_next.p50_us)} p50 / ${us(R.native_evaluate_next.p95_us)} p95`, "≤ 1 ms (p95)", R.native_evaluate_next.ok);
+  add("one evaluation with next tiers, drivers and projection (WASM, Node)", `${us(R.wasm_node_evaluate_next.p50_us)} p50 / ${us(R.wasm_node_evaluate_next.p95_us)} p95`, "—");
+  const M = R.native_batch_memory;
+  add("peak memory (max RSS) of native batch, 1,000,000 dealers", `${M.rows_1000000.max_rss_mb} MB (100,000 dealers: ${M.rows_100000.max_rss_mb} MB)`, "≤ 50 MB, flat", M.ok && M.flat);
+
+  {
+    const readmePath = join(ROOT, "README.md");
+    const readme = readFileSync(readmePath, "utf8");
+    const marker = "<!-- measurements -->";
+    const at = readme.indexOf(marker);
+    if (at < 0) throw new Error("README.md has no <!-- measurements --> marker");
+    const after = readme.slice(at + marker.length);
+    const nextHeading = after.search(/\n#{1,6} /);
+    const section = nextHeading < 0 ? after : after.slice(0, nextHeading);
+    const rest = nextHeading < 0 ? "" : after.slice(nextHeading);
+    // Rows of the old table that this run does not write (another benchmark's) are kept.
+    const mine = new Set(rows.map((r) => r[0]));
+    const kept = section
+      .split("\n")
+      .filter((l) => l.startsWith("|") && !/^\|\s*what\s*\|/.test(l) && !/^\|[-| ]+\|$/.test(l))
+      .filter((l) => !mine.has(l.split("|")[1].trim()));
+    const la = out.load_average;
+    const table = [
+      "| what | result | target |",
+      "|---|---|---|",
+      ...rows.map((r) => `| ${r.join(" | ")} |`),
+      ...kept,
+    ].join("\n");
+    const text =
+      `\n${table}\n\n` +
+      `All rows above but the kept ones come from one run of \`node bench/run.mjs\` on ${out.date.slice(0, 10)} ` +
+      `(commit ${source.commit.slice(0, 7)}${source.dirty.length ? " with uncommitted changes" : ""}; ${machine.cpus} × ${machine.model}, ` +
+      `load average ${la.start[0]} at the start, ${la.end[0]} at the end, other work running). ` +
+      `Synthetic dealers from \`bench/gen-dealers.mjs\` (fixed seed), throughput = p50 of ${RUNS} runs of the whole batch ` +
+      `(programme parse, file read, output written); runs with next tiers use the first ${fmt(NEXT_ROWS)} rows, as a row then costs ~100× more. ` +
+      `Figures, targets and loads: \`bench/results/latest.json\`; ` +
+      `\`build/native/bench/bench_evaluate 2000 --json bench/results/evaluate.json\` measures the evaluation rows alone.\n`;
+    writeFileSync(readmePath, readme.slice(0, at + marker.length) + text + rest);
+    log("rewrote the README's measurement table");
+  }
+}
+
