@@ -316,21 +316,26 @@ void Batch::write_csv(std::size_t line, std::string_view id, std::string_view na
     append_csv_cell(output, id);
     output += ',';
     append_csv_cell(output, name);
-    for (std::size_t u = 0; u < program_.units.size(); ++u) {
-        output += ',';
-        c_.totals[u].append_to(output);
+    // The totals and the amounts, ",n" each: laid out backwards from the end of a buffer
+    // (numbers are written from their last digit) and appended at once.
+    numbers_.resize((program_.units.size() + program_.rules.size()) * (Decimal::kMaxChars + 1));
+    char* const end = &numbers_[0] + numbers_.size();
+    char* p = end;
+    for (std::size_t i = program_.rules.size(); i-- > 0;) {
+        if (program_.rules[i].kind == RuleKind::Award) continue;
+        p = c_.components[i].amount.write_before(p);
+        *--p = ',';
     }
+    for (std::size_t u = program_.units.size(); u-- > 0;) {
+        p = c_.totals[u].write_before(p);
+        *--p = ',';
+    }
+    output.append(p, static_cast<std::size_t>(end - p));
     awards_.clear();
     for (std::size_t i = 0; i < program_.rules.size(); ++i) {
-        if (program_.rules[i].kind == RuleKind::Award) {
-            if (c_.components[i].award) {
-                if (!awards_.empty()) awards_ += ' ';
-                awards_ += program_.rules[i].id;
-            }
-            continue;
-        }
-        output += ',';
-        c_.components[i].amount.append_to(output);
+        if (program_.rules[i].kind != RuleKind::Award || !c_.components[i].award) continue;
+        if (!awards_.empty()) awards_ += ' ';
+        awards_ += program_.rules[i].id;
     }
     output += ',';
     append_csv_cell(output, awards_);

@@ -474,6 +474,24 @@ TEST_CASE("to_string writes every digit count of the whole part and of the fract
     }
 }
 
+TEST_CASE("write_before lays numbers out backwards, each as to_string writes it") {
+    std::mt19937_64 rng(3);
+    std::vector<Decimal> numbers{Decimal(), Decimal::from_raw(kLimit - 1), Decimal::from_raw(-(kLimit - 1)), D("-0.5"), D("1200")};
+    for (int i = 0; i < 200; ++i) numbers.push_back(Decimal::from_raw(random_raw(rng)));
+    std::string buffer(numbers.size() * (Decimal::kMaxChars + 1), '#');
+    char* const end = &buffer[0] + buffer.size();
+    char* p = end;
+    for (std::size_t i = numbers.size(); i-- > 0;) {
+        char* const before = p;
+        p = numbers[i].write_before(p);
+        CHECK(before - p <= Decimal::kMaxChars);
+        *--p = ';';
+    }
+    std::string want;
+    for (const Decimal& d : numbers) want += ";" + d.to_string();
+    CHECK(std::string(p, end) == want);
+}
+
 TEST_CASE("Randomized to_string and parse round-trip every raw value") {
     std::mt19937_64 rng(7);
     for (int iter = 0; iter < 4000; ++iter) {

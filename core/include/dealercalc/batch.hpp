@@ -113,6 +113,7 @@ private:
     Computation trial_;
     std::vector<Driver> found_;
     std::string awards_;
+    std::string numbers_;  // scratch of write_csv
     std::size_t rows_ = 0, errors_ = 0;
     bool stopped_ = false;
     std::vector<Decimal> totals_;

@@ -47,6 +47,11 @@ public:
     std::string to_string() const;
     // The same, appended to `out` (no temporary string: for writers of many numbers).
     void append_to(std::string& out) const;
+    // The same, written backwards so that it ends just before `end`; returns where it
+    // starts, at most kMaxChars bytes before `end`. For writers that lay out a run of
+    // numbers from its end, with no copy per number.
+    static constexpr int kMaxChars = 32;  // sign, 15 digits, point, 12 digits: 29
+    char* write_before(char* end) const { return write_to(end); }
     // Closest binary double; for display-only or JS hand-off, never for arithmetic.
     double to_double() const;
 
