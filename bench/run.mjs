@@ -378,7 +378,7 @@ function writeReadme(out) {
     ].join("\n");
     const text =
       `\n${table}\n\n` +
-      `All rows above but the kept ones come from one run of \`node bench/run.mjs\` on ${out.date.slice(0, 10)} ` +
+      `${kept.length ? "The rows down to the peak memory" : "Every row"} come${kept.length ? "" : "s"} from one run of \`node bench/run.mjs\` on ${out.date.slice(0, 10)} ` +
       `(commit ${source.commit.slice(0, 7)}${source.dirty.length ? " with uncommitted changes" : ""}; ${machine.cpus} × ${machine.model}, ` +
       `load average ${la.start[0]} at the start, ${la.end[0]} at the end, other work running). ` +
       `Synthetic dealers from \`bench/gen-dealers.mjs\` (fixed seed), throughput = p50 of ${RUNS} runs of the whole batch ` +
