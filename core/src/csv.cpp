@@ -51,6 +51,11 @@ bool ends_with(std::string_view s, std::string_view p) {
 
 // Removes surrounding white space: ASCII blanks, no-break space (U+00A0), ideographic
 // space (U+3000, typed by Chinese IMEs) and a stray byte order mark (U+FEFF).
+// Kept out of line (where the compiler allows saying so): trim() below, called for
+// every cell, is then a leaf that returns at once in the usual case.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
 std::string_view trim_ends(std::string_view s) {
     static const std::string_view kWide[] = {"\xC2\xA0", "\xE3\x80\x80", "\xEF\xBB\xBF"};
     for (bool again = true; again && !s.empty();) {
