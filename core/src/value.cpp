@@ -166,14 +166,11 @@ Value& Value::set(std::string key, Value v) {
     return m.value;
 }
 
-Value& Value::add(std::string_view key, Value v) {
+Value& Value::add_slow(std::string_view key, Value v) {
     Object& o = as_object();
     assert(std::none_of(o.begin(), o.end(), [&](const Member& m) { return m.key == key; }) && "add: the key is already there");
     if (o.capacity() == 0) o.reserve(4);
-    Member& m = o.emplace_back();
-    m.key.append(key.data(), key.size());  // into the empty key: cheaper than assign()'s general replace
-    m.value = std::move(v);
-    return m.value;
+    return o.emplace_back(Member::CopyKey{}, key, std::move(v)).value;
 }
 
 Value& Value::push(Value v) {

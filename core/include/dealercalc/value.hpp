@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -131,7 +132,7 @@ public:
     // Appends a member whose key the caller knows is not there yet (a builder writing
     // fixed keys): no search, and the key is copied once, straight into its place.
     // Checked by an assertion in debug builds.
-    Value& add(std::string_view key, Value v);
+    inline Value& add(std::string_view key, Value v);
     // Appends to an array.
     Value& push(Value v);
     std::size_t size() const;
@@ -211,13 +212,29 @@ private:
     // Destroys the payload; leaves this null-typed with a zero number.
     void release() noexcept;
     Value& assign_slow(const Value& other);
+    Value& add_slow(std::string_view key, Value v);
     static const std::string& empty_string();
 };
 
 struct Member {
     std::string key;
     Value value;
+
+    Member() = default;
+    Member(std::string k, Value v) noexcept : key(std::move(k)), value(std::move(v)) {}
+    // Value::add's: the key copied once, straight into place.
+    struct CopyKey {};
+    Member(CopyKey, std::string_view k, Value&& v) : key(k), value(std::move(v)) {}
 };
+
+inline Value& Value::add(std::string_view key, Value v) {
+    // The usual case inline: an object with room reserved for its members (a builder's).
+    if (type_ == Type::Object && !shared_ && u_.object.size() < u_.object.capacity()) {
+        assert(find(key) == nullptr && "add: the key is already there");
+        return u_.object.emplace_back(Member::CopyKey{}, key, std::move(v)).value;
+    }
+    return add_slow(key, std::move(v));
+}
 
 struct Value::Shared {
     std::atomic<std::size_t> references{1};
