@@ -132,7 +132,9 @@ Figures load_figures(const Program& program, const Value& doc) {
         const Value* v = values ? values->find(m.id) : nullptr;
         // null is an empty form field: the metric is missing, not wrong.
         if (v && !v->is_null()) {
-            if (auto bad = check_figure(program, m, *v, pointer_append("/values", m.id))) {
+            // The pointer is only built for a problem (this runs for every figure of a row).
+            if (auto bad = check_figure(program, m, *v, std::string())) {
+                bad->path = pointer_append("/values", m.id);
                 problems.push_back(std::move(*bad));
             } else {
                 f.values[i] = *v;
