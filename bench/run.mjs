@@ -21,7 +21,7 @@
 //      and WASM in Node (evaluateJson with the defaults);
 //   5. peak memory (max RSS) of native batch over 1,000,000 and 100,000 rows.
 // Throughput is the p50 of --runs runs (default 5; 3 for the slow ones). With next tiers
-// a row costs ~100x more, so those runs use the first --next-rows rows (default 10,000)
+// a row costs 20-100x more, so those runs use the first --next-rows rows (default 10,000)
 // of the same file. Writes bench/results/latest.json and the README's measurement table
 // (between <!-- measurements --> and the next heading; rows it does not write are kept).
 import { spawnSync } from "node:child_process";
@@ -382,7 +382,7 @@ function writeReadme(out) {
       `(commit ${source.commit.slice(0, 7)}${source.dirty.length ? " with uncommitted changes" : ""}; ${machine.cpus} × ${machine.model}, ` +
       `load average ${la.start[0]} at the start, ${la.end[0]} at the end, other work running). ` +
       `Synthetic dealers from \`bench/gen-dealers.mjs\` (fixed seed), throughput = p50 of ${RUNS} runs of the whole batch ` +
-      `(programme parse, file read, output written); runs with next tiers use the first ${fmt(NEXT_ROWS)} rows, as a row then costs ~100× more. ` +
+      `(programme parse, file read, output written); runs with next tiers use the first ${fmt(NEXT_ROWS)} rows, as a row then costs ~${Math.round(R.native_batch.rows_per_s / R.native_batch_next.rows_per_s)}× more (native). ` +
       `Figures, targets and loads: \`bench/results/latest.json\`; ` +
       `\`build/native/bench/bench_evaluate 2000 --json bench/results/evaluate.json\` measures the evaluation rows alone.\n`;
     writeFileSync(readmePath, readme.slice(0, at + marker.length) + text + rest);
