@@ -384,7 +384,8 @@ function writeReadme(out) {
       `Synthetic dealers from \`bench/gen-dealers.mjs\` (fixed seed), throughput = p50 of ${RUNS} runs of the whole batch ` +
       `(programme parse, file read, output written); runs with next tiers use the first ${fmt(NEXT_ROWS)} rows, as a row then costs ~${Math.round(R.native_batch.rows_per_s / R.native_batch_next.rows_per_s)}× more (native). ` +
       `Figures, targets and loads: \`bench/results/latest.json\`; ` +
-      `\`build/native/bench/bench_evaluate 2000 --json bench/results/evaluate.json\` measures the evaluation rows alone.\n`;
+      `\`build/native/bench/bench_evaluate 2000 --json bench/results/evaluate.json\` measures the evaluation rows alone. ` +
+    `What limits the WASM rows: [wasm/README.md](wasm/README.md), "Speed".\n`;
     writeFileSync(readmePath, readme.slice(0, at + marker.length) + text + rest);
     log("rewrote the README's measurement table");
   }
