@@ -230,7 +230,7 @@ void Batch::run(std::size_t line, const Figures& figures, std::string& output) {
     // With next tiers: the best driver of each component. Straight from the computation
     // when that is exact (see best_next_drivers), else picked from the whole document.
     Value best;
-    if (options_.next && !(fast_next_ && best_next_drivers(program_, c_, trial_, found_, best)))
+    if (options_.next && !(fast_next_ && best_next_drivers(program_, c_, trial_, found_, search_, best)))
         best = best_drivers(evaluate(program_, figures, with_next_));
     const Value* r = options_.next ? &best : nullptr;
     if (options_.output == BatchFormat::Jsonl) {

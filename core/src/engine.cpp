@@ -248,17 +248,21 @@ Decimal grid_floor(Decimal x, Decimal step) { return x - x % step; }
 }  // namespace
 
 std::optional<Decimal> smallest_increase(const Program& program, const std::vector<Value>& base_slots, int metric_index,
-                                         const Goal& goal, SearchStats* stats) {
+                                         const Goal& goal, SearchStats* stats, SearchScratch* scratch) {
+    SearchScratch own;
+    SearchScratch& work = scratch ? *scratch : own;
     const Metric& m = program.metrics[static_cast<std::size_t>(metric_index)];
     const std::size_t at = static_cast<std::size_t>(m.slot);
     // Only the values that depend on this metric change; recompute just those, in order,
     // on one working copy (a trial costs a few expression evaluations, not a pass).
-    std::vector<int> dependents;
+    std::vector<int>& dependents = work.dependents;
+    dependents.clear();
     for (std::size_t slot = program.metrics.size(); slot < program.slot_ids.size(); ++slot) {
         const std::vector<int>& in = program.slot_inputs[slot];
         if (std::binary_search(in.begin(), in.end(), m.slot)) dependents.push_back(static_cast<int>(slot));
     }
-    std::vector<Value> slots = base_slots;
+    std::vector<Value>& slots = work.slots;
+    slots = base_slots;
     const Decimal current = number_of(base_slots[at]);
     auto trial = [&](Decimal increase, Decimal* measure) -> bool {
         if (stats) ++stats->evaluations;
@@ -349,13 +353,13 @@ std::optional<Decimal> smallest_increase(const Program& program, const std::vect
 }
 
 void find_drivers(const Program& program, const Computation& c, const std::vector<int>& inputs, const Goal& goal,
-                  Computation& trial, std::vector<Driver>& out) {
+                  Computation& trial, std::vector<Driver>& out, SearchScratch* scratch) {
     out.clear();
     for (int slot : inputs) {
         if (program.slot_kinds[static_cast<std::size_t>(slot)] != SlotKind::Metric) continue;
         const int mi = program.slot_index[static_cast<std::size_t>(slot)];
         const Metric& m = program.metrics[static_cast<std::size_t>(mi)];
-        const std::optional<Decimal> found = smallest_increase(program, c.slots, mi, goal, nullptr);
+        const std::optional<Decimal> found = smallest_increase(program, c.slots, mi, goal, nullptr, scratch);
         if (!found) continue;
         // The trial computation's vectors keep their storage from driver to driver.
         trial.slots = c.slots;

@@ -43,15 +43,16 @@ struct Goal {
 // The smallest increase of one metric, a whole multiple of its resolution (booleans:
 // 1 = set to true), that reaches the goal, or nullopt when it cannot within the
 // metric's range.
+// `scratch` (optional) lends the search its working vectors (see SearchScratch).
 std::optional<Decimal> smallest_increase(const Program& program, const std::vector<Value>& base_slots, int metric_index,
-                                         const Goal& goal, SearchStats* stats);
+                                         const Goal& goal, SearchStats* stats, SearchScratch* scratch = nullptr);
 
 // Every input metric (of `inputs`, slots) that alone reaches the goal, in order: its
 // smallest increase, the new figure and the change of every unit's total against `c`
 // (what a result's `drivers` lists). `trial` is scratch. Throws DecimalOverflow when a
 // change of a total is out of range, as the result document does.
 void find_drivers(const Program& program, const Computation& c, const std::vector<int>& inputs, const Goal& goal,
-                  Computation& trial, std::vector<Driver>& out);
+                  Computation& trial, std::vector<Driver>& out, SearchScratch* scratch = nullptr);
 
 // True when no total of any unit can ever be negative, whatever the figures: every rule
 // pays at least 0 (non-negative rates, amounts, caps and uplifts, on bases that cannot be
@@ -68,6 +69,6 @@ bool totals_never_negative(const Program& program);
 // overflow and fail the evaluation). Returns false when only the whole evaluation can tell
 // what happens (an overflow on the way, which fails the evaluation of the row).
 bool best_next_drivers(const Program& program, const Computation& c, Computation& trial, std::vector<Driver>& scratch,
-                       Value& best);
+                       SearchScratch& search, Value& best);
 
 }  // namespace dealercalc

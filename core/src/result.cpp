@@ -148,7 +148,7 @@ private:
     // Every input metric that alone reaches the goal, with its smallest increase and the
     // change of every unit's total.
     Value drivers(const Computation& c, const std::vector<int>& inputs, const Goal& goal) {
-        find_drivers(p_, c, inputs, goal, trial_, found_);
+        find_drivers(p_, c, inputs, goal, trial_, found_, &search_);
         Value list = Value::array(found_.size());
         for (Driver& f : found_) {
             const Metric& m = p_.metrics[static_cast<std::size_t>(f.metric)];
@@ -437,12 +437,13 @@ private:
     Value warnings_;
     Computation trial_;          // scratch of the driver search, reused
     std::vector<Driver> found_;  // the same
+    SearchScratch search_;       // the same
 };
 
 }  // namespace
 
 bool best_next_drivers(const Program& program, const Computation& c, Computation& trial, std::vector<Driver>& found,
-                       Value& best) {
+                       SearchScratch& search, Value& best) {
     std::size_t currency = 0;  // the unit the drivers are ranked by
     while (currency < program.units.size() && program.units[currency].id != program.currency) ++currency;
     try {
@@ -469,7 +470,7 @@ bool best_next_drivers(const Program& program, const Computation& c, Computation
             goal.basis_slot = rule.basis;
             goal.target = t.from;
             if (rule.has_when) goal.when_rule = static_cast<int>(i);
-            find_drivers(program, c, program.slot_inputs[static_cast<std::size_t>(rule.basis)], goal, trial, found);
+            find_drivers(program, c, program.slot_inputs[static_cast<std::size_t>(rule.basis)], goal, trial, found, &search);
             Decimal cliff_gap, cliff_jump;
             cliff_ahead(program, c, i, n, cliff_gap, cliff_jump);
             const auto gain_of = [&](const Driver& d) { return currency < d.gain.size() ? d.gain[currency] : Decimal(); };

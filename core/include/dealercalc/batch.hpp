@@ -112,6 +112,7 @@ private:
     bool fast_next_ = false;
     Computation trial_;
     std::vector<Driver> found_;
+    SearchScratch search_;
     std::string awards_;
     std::string numbers_;  // scratch of write_csv
     std::size_t rows_ = 0, errors_ = 0;

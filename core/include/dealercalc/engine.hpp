@@ -72,6 +72,12 @@ struct SearchStats {
     std::size_t evaluations = 0;
 };
 
+// Working vectors a caller running many searches lends them, so they are allocated once.
+struct SearchScratch {
+    std::vector<Value> slots;
+    std::vector<int> dependents;
+};
+
 struct EvaluateOptions {
     bool next = true;        // next tiers and unlock drivers
     bool projection = true;  // projection when the figures have as_of in the period
