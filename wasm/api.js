@@ -200,26 +200,60 @@ function dealerCalcApi(raw) {
       }
     }
 
+    // Text and bytes go in as UTF-8 through a view of the module's memory and the output
+    // comes back through another (bindings.cpp: stage/pushStaged/output): native encoders
+    // instead of a JavaScript loop over every character. Without TextEncoder/TextDecoder
+    // (a bare vm context) the strings go through Embind as they are.
+    var fast = typeof TextEncoder === "function" && typeof TextDecoder === "function";
+    var encoder = fast ? new TextEncoder() : null;
+    var decoder = fast ? new TextDecoder() : null;
+
+    function feed(h, piece) {
+      if (!fast) {
+        var text = typeof piece === "string" ? wellFormed(piece) : piece;
+        return ending(function () { return h.push(text); });
+      }
+      var n;
+      if (typeof piece === "string") {
+        // At most 3 bytes per UTF-16 unit; a lone surrogate is written as U+FFFD.
+        n = encoder.encodeInto(piece, h.stage(piece.length * 3)).written;
+      } else {
+        h.stage(piece.length).set(piece);
+        n = piece.length;
+      }
+      ending(function () { return h.pushStaged(n); });
+      return decoder.decode(h.output());
+    }
+
     return {
-      push: function (text) {
+      push: function (piece) {
         var h = use("push");
-        if (typeof text !== "string") throw new TypeError("dealer-calc: Batch.push() takes text");
-        var t = held + text;
+        if (piece instanceof ArrayBuffer) piece = new Uint8Array(piece);
+        if (piece instanceof Uint8Array) {
+          var before = held ? feed(h, held) : "";
+          held = "";
+          return before + feed(h, piece);
+        }
+        if (typeof piece !== "string") throw new TypeError("dealer-calc: Batch.push() takes text or UTF-8 bytes");
+        var t = held + piece;
         held = "";
         var last = t.charCodeAt(t.length - 1);
         if (last >= 0xd800 && last <= 0xdbff) {
           held = t.slice(-1);
           t = t.slice(0, -1);
         }
-        t = wellFormed(t);
-        return ending(function () { return h.push(t); });
+        return feed(h, t);
       },
       finish: function () {
         var h = use("finish");
-        var rest = held ? wellFormed(held) : "";
+        var out = held ? feed(h, held) : "";
         held = "";
-        var out = rest ? ending(function () { return h.push(rest); }) : "";
-        out += ending(function () { return h.finish(); });
+        if (fast) {
+          ending(function () { return h.finishStaged(); });
+          out += decoder.decode(h.output());
+        } else {
+          out += ending(function () { return h.finish(); });
+        }
         over = true;
         return out;
       },

@@ -1,14 +1,17 @@
 // The Embind surface of the core: the only file of the project that includes Emscripten
 // headers. wasm/api.js wraps it into the public API of wasm/dealer-calc.d.ts.
 //
-// Every entry point returns a string and never lets a C++ exception reach JavaScript
-// (an escaping exception would arrive as a bare number). The convention:
+// Every entry point returns a string (a batch's bytes also cross as memory views) and
+// never lets a C++ exception reach JavaScript (an escaping exception would arrive as a
+// bare number). The convention:
 //   - success: the JSON text (or plain text for summary/csvTemplate/version);
 //   - failure: '!' followed by the error object {"error": {...}} as compact JSON
 //     (no successful output starts with '!': JSON text, "ok: …" or "dealer_id,…").
 #include <emscripten/bind.h>
+#include <emscripten/val.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -234,8 +237,41 @@ public:
         });
     }
 
-    // The output of the rows this text completed (CSV: the header first), or the error
-    // text of a whole-input failure (an unusable CSV header), after which the batch is over.
+    // Input and output cross the boundary as bytes: JavaScript encodes the next piece
+    // straight into a view of `staged_` (TextEncoder.encodeInto, or a copy of UTF-8 bytes),
+    // pushStaged() runs it, and JavaScript decodes `out_` through a view (TextDecoder).
+    // Embind's std::string conversions walk every character in JavaScript, which cost a
+    // quarter of a batch's time. A view is valid until the next call into the module.
+    emscripten::val stage(std::size_t capacity) {
+        staged_.resize(capacity);
+        return emscripten::val(emscripten::typed_memory_view(staged_.size(), reinterpret_cast<unsigned char*>(staged_.data())));
+    }
+
+    // Runs the first `length` staged bytes; "" or the error text of a whole-input failure
+    // (an unusable CSV header), after which the batch is over. The rows' output: output().
+    std::string pushStaged(std::size_t length) {
+        return guarded([&] {
+            out_.clear();
+            get().push(std::string_view(staged_.data(), std::min(length, staged_.size())), out_);
+            return std::string();
+        });
+    }
+
+    // The input is complete: "" or the error text; the last rows' output: output().
+    std::string finishStaged() {
+        return guarded([&] {
+            out_.clear();
+            get().finish(out_);
+            return std::string();
+        });
+    }
+
+    emscripten::val output() const {
+        return emscripten::val(emscripten::typed_memory_view(out_.size(), reinterpret_cast<const unsigned char*>(out_.data())));
+    }
+
+    // The same with JavaScript strings, for hosts without TextEncoder/TextDecoder (a bare
+    // vm context): the output of the rows this text completed, or the error text.
     std::string push(const std::string& text) {
         return guarded([&] {
             std::string out;
@@ -291,6 +327,7 @@ private:
     }
     std::shared_ptr<const Program> program_;  // declared first: outlives batch_
     std::unique_ptr<Batch> batch_;
+    std::string staged_, out_;
 };
 
 std::string version() { return kVersion; }
@@ -356,6 +393,10 @@ EMSCRIPTEN_BINDINGS(dealercalc) {
     emscripten::class_<BatchHandle>("Batch")
         .constructor<>()
         .function("start", &BatchHandle::start)
+        .function("stage", &BatchHandle::stage)
+        .function("pushStaged", &BatchHandle::pushStaged)
+        .function("finishStaged", &BatchHandle::finishStaged)
+        .function("output", &BatchHandle::output)
         .function("push", &BatchHandle::push)
         .function("finish", &BatchHandle::finish)
         .function("status", &BatchHandle::status)

@@ -162,19 +162,20 @@ async function main(argv) {
           }
           return status;
         };
-        const write = (text) => {
-          if (text) writeSync(out, text);
+        // The bytes as the native CLI reads them, in the same 64 KiB pieces, read straight
+        // into the module's memory; the output written from it as bytes.
+        const writeOutput = () => {
+          const bytes = batch.output();
+          if (bytes.length) writeSync(out, bytes);
         };
-        // The bytes as the native CLI reads them, in the same 64 KiB pieces.
-        const decoder = new TextDecoder("utf-8");
-        const buffer = Buffer.alloc(1 << 16);
         let status = { stopped: false };
-        for (let n; (n = readSync(input, buffer, 0, buffer.length, null)) > 0; ) {
-          write(check(batch.push(decoder.decode(buffer.subarray(0, n), { stream: true }))));
+        for (let n; (n = readSync(input, batch.stage(1 << 16), 0, 1 << 16, null)) > 0; ) {
+          check(batch.pushStaged(n));
+          writeOutput();
           if ((status = report()).stopped) break;
         }
-        if (!status.stopped) write(check(batch.push(decoder.decode())));
-        write(check(batch.finish()));
+        check(batch.finishStaged());
+        writeOutput();
         status = report();
         // The native summary line; its number of seconds is the native's own %g.
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

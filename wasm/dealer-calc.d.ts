@@ -215,8 +215,12 @@ export interface BatchStatus {
  * (and keeps its programme alive) until dispose().
  */
 export interface Batch {
-  /** Feeds more input text; returns the output of every row it completed (CSV: the header first). Throws invalid_csv when the header is unusable, which ends the batch. */
-  push(text: string): string;
+  /**
+   * Feeds more input, as text or as UTF-8 bytes (a piece may end mid-row or mid-character);
+   * returns the output of every row it completed (CSV: the header first). Throws invalid_csv
+   * when the header is unusable, which ends the batch.
+   */
+  push(piece: string | Uint8Array | ArrayBuffer): string;
   /** The input is complete: returns the output of the last rows. */
   finish(): string;
   status(): BatchStatus;
