@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdio>
+#include <cstring>
 
 namespace dealercalc {
 
@@ -405,75 +406,156 @@ private:
 // Characters a JSON string must escape: quote, backslash and the controls below 0x20.
 bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
-void write_string(std::string& out, std::string_view s) {
-    out.push_back('"');
-    // Runs of characters that need no escape (nearly all of them) are appended at once.
+// Whether any character of s needs an escape: eight bytes at a time (portable SWAR; the
+// tests may flag a byte after a true hit, never miss one), then byte by byte.
+bool any_escape(std::string_view s) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
     const char* p = s.data();
     const char* const end = p + s.size();
-    while (p < end) {
-        const char* run = p;
-        while (p < end && !needs_escape(static_cast<unsigned char>(*p))) ++p;
-        out.append(run, static_cast<std::size_t>(p - run));
-        if (p == end) break;
-        const auto c = static_cast<unsigned char>(*p++);
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            default: {
-                static const char kHex[] = "0123456789abcdef";
-                const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-                out.append(esc, sizeof esc);
+    for (; end - p >= 8; p += 8) {
+        std::uint64_t w = 0;
+        for (int i = 0; i < 8; ++i) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+        const std::uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+        const std::uint64_t hits = ((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
+        if (hits & kHigh) return true;
+    }
+    for (; p < end; ++p)
+        if (needs_escape(static_cast<unsigned char>(*p))) return true;
+    return false;
+}
+
+// Writes into a string's own buffer through a position: the string is lengthened a little
+// ahead and cut to what was written at the end, so each piece is a plain copy rather
+// than a library call (a result is thousands of small pieces).
+class JsonWriter {
+public:
+    explicit JsonWriter(std::string& out) : out_(out), pos_(out.size()) {}
+    JsonWriter(const JsonWriter&) = delete;
+    JsonWriter& operator=(const JsonWriter&) = delete;
+    // Cuts the string to what was written.
+    void finish() { out_.resize(pos_); }
+
+    void put(char c) {
+        room(1);
+        out_[pos_++] = c;
+    }
+    void put(const char* s, std::size_t n) {
+        room(n);
+        std::memcpy(&out_[pos_], s, n);
+        pos_ += n;
+    }
+    void put(std::string_view s) { put(s.data(), s.size()); }
+    void spaces(std::size_t n) {
+        room(n);
+        std::memset(&out_[pos_], ' ', n);
+        pos_ += n;
+    }
+    void number(Decimal d) {
+        char buf[Decimal::kMaxChars];
+        const char* first = d.write_before(buf + sizeof buf);
+        put(first, static_cast<std::size_t>(buf + sizeof buf - first));
+    }
+    void string(std::string_view s) {
+        const char* p = s.data();
+        const char* const end = p + s.size();
+        // Nearly every string needs no escape: quoted and copied at once.
+        if (!any_escape(s)) {
+            room(s.size() + 2);
+            out_[pos_] = '"';
+            std::memcpy(&out_[pos_ + 1], p, s.size());
+            out_[pos_ + 1 + s.size()] = '"';
+            pos_ += s.size() + 2;
+            return;
+        }
+        put('"');
+        while (p < end) {
+            const char* run = p;
+            while (p < end && !needs_escape(static_cast<unsigned char>(*p))) ++p;
+            put(run, static_cast<std::size_t>(p - run));
+            if (p == end) break;
+            const auto c = static_cast<unsigned char>(*p++);
+            switch (c) {
+                case '"': put("\\\"", 2); break;
+                case '\\': put("\\\\", 2); break;
+                case '\n': put("\\n", 2); break;
+                case '\r': put("\\r", 2); break;
+                case '\t': put("\\t", 2); break;
+                case '\b': put("\\b", 2); break;
+                case '\f': put("\\f", 2); break;
+                default: {
+                    static const char kHex[] = "0123456789abcdef";
+                    const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+                    put(esc, sizeof esc);
+                }
             }
         }
+        put('"');
     }
-    out.push_back('"');
-}
 
-void newline(std::string& out, int indent, int level) {
+private:
+    void room(std::size_t n) {
+        if (pos_ + n > out_.size()) grow(n);
+    }
+    // A little ahead at a time (the string may be a long batch output appended to), its
+    // capacity doubling.
+    void grow(std::size_t n) {
+        const std::size_t want = pos_ + n + 256;
+        if (want > out_.capacity()) out_.reserve(std::max(want, 2 * out_.capacity()));
+        out_.resize(want);
+    }
+    std::string& out_;
+    std::size_t pos_;
+};
+
+void newline(JsonWriter& w, int indent, int level) {
     if (indent < 0) return;
-    out.push_back('\n');
-    out.append(static_cast<std::size_t>(indent * level), ' ');
+    w.put('\n');
+    w.spaces(static_cast<std::size_t>(indent * level));
 }
 
-void write(std::string& out, const Value& v, int indent, int level) {
+void write(JsonWriter& w, const Value& v, int indent, int level) {
     switch (v.type()) {
-        case Value::Type::Null: out += "null"; break;
-        case Value::Type::Bool: out += v.as_bool() ? "true" : "false"; break;
-        case Value::Type::Number: v.as_number().append_to(out); break;
-        case Value::Type::String: write_string(out, v.as_string()); break;
+        case Value::Type::Null: w.put("null", 4); break;
+        case Value::Type::Bool:
+            if (v.as_bool()) w.put("true", 4);
+            else w.put("false", 5);
+            break;
+        case Value::Type::Number: w.number(v.as_number()); break;
+        case Value::Type::String: w.string(v.as_string()); break;
         case Value::Type::Array: {
             const Array& a = v.as_array();
-            out.push_back('[');
+            w.put('[');
             for (std::size_t i = 0; i < a.size(); ++i) {
-                if (i) out.push_back(',');
-                newline(out, indent, level + 1);
-                write(out, a[i], indent, level + 1);
+                if (i) w.put(',');
+                newline(w, indent, level + 1);
+                write(w, a[i], indent, level + 1);
             }
-            if (!a.empty()) newline(out, indent, level);
-            out.push_back(']');
+            if (!a.empty()) newline(w, indent, level);
+            w.put(']');
             break;
         }
         case Value::Type::Object: {
             const Object& o = v.as_object();
-            out.push_back('{');
+            w.put('{');
             for (std::size_t i = 0; i < o.size(); ++i) {
-                if (i) out.push_back(',');
-                newline(out, indent, level + 1);
-                write_string(out, o[i].key);
-                if (indent < 0) out.push_back(':');
-                else out.append(": ", 2);
-                write(out, o[i].value, indent, level + 1);
+                if (i) w.put(',');
+                newline(w, indent, level + 1);
+                w.string(o[i].key);
+                if (indent < 0) w.put(':');
+                else w.put(": ", 2);
+                write(w, o[i].value, indent, level + 1);
             }
-            if (!o.empty()) newline(out, indent, level);
-            out.push_back('}');
+            if (!o.empty()) newline(w, indent, level);
+            w.put('}');
             break;
         }
     }
+}
+
+void write(std::string& out, const Value& v, int indent) {
+    JsonWriter w(out);
+    write(w, v, indent, 0);
+    w.finish();
 }
 
 }  // namespace
@@ -500,17 +582,21 @@ Value parse_json(std::string_view text, std::size_t max_depth) {
 
 std::string to_json(const Value& v) {
     std::string out;
-    write(out, v, -1, 0);
+    write(out, v, -1);
     return out;
 }
 
-void append_json(std::string& out, const Value& v) { write(out, v, -1, 0); }
+void append_json(std::string& out, const Value& v) { write(out, v, -1); }
 
-void append_json_string(std::string& out, std::string_view text) { write_string(out, text); }
+void append_json_string(std::string& out, std::string_view text) {
+    JsonWriter w(out);
+    w.string(text);
+    w.finish();
+}
 
 std::string to_json_pretty(const Value& v) {
     std::string out;
-    write(out, v, 2, 0);
+    write(out, v, 2);
     return out;
 }
 

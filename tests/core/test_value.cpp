@@ -258,6 +258,47 @@ TEST_CASE("Compact output has no spaces and keeps member order") {
     CHECK(to_json(Value(D("-0.000000000001"))) == "-0.000000000001");
 }
 
+TEST_CASE("Every character that needs an escape is escaped, wherever it falls in a string") {
+    // The writer checks eight bytes at a time: each special character at every offset
+    // of strings up to 20 bytes, next to UTF-8 and to the highest plain characters.
+    const auto reference = [](const std::string& text) {
+        std::string out = "\"";
+        for (unsigned char c : text) {
+            if (c == '"') out += "\\\"";
+            else if (c == '\\') out += "\\\\";
+            else if (c == '\n') out += "\\n";
+            else if (c == '\r') out += "\\r";
+            else if (c == '\t') out += "\\t";
+            else if (c == '\b') out += "\\b";
+            else if (c == '\f') out += "\\f";
+            else if (c < 0x20) {
+                static const char kHex[] = "0123456789abcdef";
+                out += "\\u00";
+                out += kHex[c >> 4];
+                out += kHex[c & 15];
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+        return out + "\"";
+    };
+    const std::string fillers[] = {"abcdefghijklmnopqrst", "\x7f\x7e !#[]^_`{|}~\x7f\x7e !#[]^_", "中文经销商激励x"};
+    for (const std::string& filler : fillers) {
+        for (std::size_t length = 0; length <= 20 && length <= filler.size(); ++length) {
+            const std::string plain = filler.substr(0, length);
+            CHECK(to_json(Value(plain)) == reference(plain));
+            for (std::size_t at = 0; at < length; ++at) {
+                for (char special : {'"', '\\', '\n', '\x01', '\x1f', '\0', '\x1b'}) {
+                    std::string text = plain;
+                    text[at] = special;
+                    CAPTURE(at);
+                    CHECK(to_json(Value(text)) == reference(text));
+                }
+            }
+        }
+    }
+}
+
 TEST_CASE("append_json and append_json_string append what to_json writes") {
     const Value v = parse_json(R"({"a":[1,2.5,{"b":null}],"s":"q\"\\\n\u0001中","t":true,"e":{},"n":-0.000000000001})");
     std::string out = "prefix:";
