@@ -85,12 +85,7 @@ Raw signed_result(U128 magnitude, bool negative) {
 
 }  // namespace
 
-Decimal Decimal::from_raw(Raw raw) {
-    if (raw >= limit() || raw <= -limit()) throw DecimalOverflow();
-    Decimal d;
-    d.raw_ = raw;
-    return d;
-}
+void Decimal::throw_overflow() { throw DecimalOverflow(); }
 
 Decimal Decimal::from_int(std::int64_t v) { return from_raw(static_cast<Raw>(v) * scale()); }
 

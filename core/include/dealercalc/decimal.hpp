@@ -31,7 +31,13 @@ public:
     constexpr Decimal() = default;
     constexpr Decimal(int v) : raw_(static_cast<Raw>(v) * scale()) {}  // NOLINT: ints are exact
     static Decimal from_int(std::int64_t v);
-    static Decimal from_raw(Raw raw);  // checks the range
+    // Checks the range. Inline: every + and - goes through it.
+    static Decimal from_raw(Raw raw) {
+        if (raw >= limit() || raw <= -limit()) throw_overflow();
+        Decimal d;
+        d.raw_ = raw;
+        return d;
+    }
 
     // Parses JSON number syntax (and a leading '+'); nullopt-like: returns false on bad
     // syntax. More than 12 decimals rounds half away from zero. Throws DecimalOverflow.
@@ -95,6 +101,7 @@ public:
     static constexpr Raw limit() { return scale() * scale() * 1000; }  // 10^15 in raw units
 
 private:
+    [[noreturn]] static void throw_overflow();  // out of line: keeps from_raw small
     char* write_to(char* end) const;
     Raw raw_ = 0;
 };
