@@ -25,11 +25,10 @@ var dealerCalcReady = null;
 function createDealerCalc() {
   if (!dealerCalcReady) {
     dealerCalcReady = Promise.resolve()
-      .then(function () {
-        // The inline WASM (see lzma.js), handed over so the glue fetches nothing.
-        return createDealerCalcModule({
-          wasmBinary: dealerCalcLzma(dealerCalcBase64(dealerCalcWasm), dealerCalcWasmSize),
-        });
+      // The inline WASM (lzma.js or inflate.js), handed over so the glue fetches nothing.
+      .then(dealerCalcWasmBinary)
+      .then(function (binary) {
+        return createDealerCalcModule({ wasmBinary: binary });
       })
       .then(dealerCalcApi);
     // A failed load (no WebAssembly, out of memory, …) may be retried.

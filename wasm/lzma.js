@@ -1,5 +1,5 @@
 // ---- wasm/lzma.js: the WASM binary is inlined LZMA-compressed (xz --format=lzma) and
-// base64-encoded. Against Emscripten's SINGLE_FILE (base64 of the plain binary) that is
+// base64-encoded (decoded by wasm/base64.js, which comes first). Against Emscripten's SINGLE_FILE (base64 of the plain binary) that is
 // about 55 % smaller raw and about 30 % smaller gzipped; LZMA beats DEFLATE on WASM by
 // some 20 %. The decoders need nothing from the host (no atob, no DecompressionStream:
 // a vm context or an old browser has neither). bundle.mjs checks at build time that they
@@ -8,23 +8,9 @@
 // dealerCalcLzma follows the LZMA specification's reference decoder (LzmaSpec.cpp in
 // the LZMA SDK, public domain), decoding into one buffer of the known size.
 
-function dealerCalcBase64(text) {
-  var table = new Uint8Array(128);
-  var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (var i = 0; i < 64; i++) table[alphabet.charCodeAt(i)] = i;
-  var n = text.length;
-  while (n > 0 && text.charCodeAt(n - 1) === 61 /* '=' */) n--;
-  var out = new Uint8Array((n * 3) >> 2);
-  var o = 0, acc = 0, bits = 0;
-  for (var j = 0; j < n; j++) {
-    acc = ((acc << 6) | table[text.charCodeAt(j)]) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 255;
-    }
-  }
-  return out;
+/** The WASM binary: its bytes (a promise of them in the inflate variant, inflate.js). */
+function dealerCalcWasmBinary() {
+  return dealerCalcLzma(dealerCalcBase64(dealerCalcWasm), dealerCalcWasmSize);
 }
 
 // src: an .lzma stream (13-byte header: properties, dictionary size, size; then the range

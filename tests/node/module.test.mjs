@@ -12,6 +12,7 @@ import { dist, loadModule, readText, requireFile, samplePaths } from "./helpers.
 
 const esmPath = requireFile(join(dist, "dealer-calc.mjs"), "build the wasm preset first");
 const classicPath = requireFile(join(dist, "dealer-calc.js"), "build the wasm preset first");
+const inflatePath = requireFile(join(dist, "dealer-calc.inflate.mjs"), "build the wasm preset first");
 const programText = readText(samplePaths.program);
 const figuresText = readText(samplePaths.figures);
 
@@ -81,8 +82,27 @@ test("the ES module works in a worker thread", async () => {
   p.dispose();
 });
 
+test("the offline page's variant (zlib-inlined WASM) gives the same results, with DecompressionStream and without", async () => {
+  const reference = await (await loadModule()).createDealerCalc();
+  const expected = reference.loadProgram(programText).evaluateJson(figuresText);
+  const variant = await import(pathToFileURL(inflatePath).href);
+  const native = await variant.createDealerCalc();
+  assert.equal(native.loadProgram(programText).evaluateJson(figuresText), expected);
+  // Without DecompressionStream (older browsers): the JavaScript inflater. The module text
+  // runs as a classic script body in a bare vm context (its ESM footer dropped).
+  const text = readFileSync(inflatePath, "utf8");
+  const footer = /export\s*\{([^}]*)\};?\s*$/.exec(text);
+  assert.ok(footer, "the module ends with its export list");
+  const local = /(\w+) as createDealerCalc\b/.exec(footer[1])?.[1] ?? "createDealerCalc";
+  const context = vm.createContext({});
+  vm.runInContext(`${text.slice(0, footer.index)}\nglobalThis.DealerCalc = { createDealerCalc: ${local} };`, context);
+  assert.equal(vm.runInContext("typeof DecompressionStream", context), "undefined");
+  const fallback = await context.DealerCalc.createDealerCalc();
+  assert.equal(fallback.loadProgram(programText).evaluateJson(figuresText), expected);
+});
+
 test("no eval( and no new Function in dist files", () => {
-  for (const file of [esmPath, classicPath, join(dist, "cli.mjs")]) {
+  for (const file of [esmPath, classicPath, inflatePath, join(dist, "cli.mjs")]) {
     const text = readFileSync(file, "utf8");
     assert.doesNotMatch(text, /\beval\s*\(/, `${file} calls eval`);
     assert.doesNotMatch(text, /\bnew\s+Function\b/, `${file} uses new Function`);
@@ -91,7 +111,7 @@ test("no eval( and no new Function in dist files", () => {
 });
 
 test("one self-contained file: no import, no fetch of a .wasm", () => {
-  for (const file of [esmPath, classicPath]) {
+  for (const file of [esmPath, classicPath, inflatePath]) {
     const text = readFileSync(file, "utf8");
     assert.doesNotMatch(text, /\bimport\s*[\s{*"'(]/, `${file} imports something`);
     assert.doesNotMatch(text, /\brequire\s*\(/, `${file} requires something`);
