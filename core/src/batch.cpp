@@ -231,7 +231,7 @@ void Batch::run(std::size_t line, const Figures& figures, std::string& output) {
     // when that is exact (see best_next_drivers), else picked from the whole document.
     Value best;
     if (options_.next && !(fast_next_ && best_next_drivers(program_, c_, trial_, found_, search_, best)))
-        best = best_drivers(evaluate(program_, figures, with_next_));
+        best = best_drivers(program_, evaluate(program_, figures, with_next_));
     const Value* r = options_.next ? &best : nullptr;
     if (options_.output == BatchFormat::Jsonl) {
         write_jsonl(line, figures.dealer, r, output);
@@ -386,8 +386,7 @@ NearestTier nearest_tier(const Program& program, const Computation& c) {
     return best;
 }
 
-// Per component with a next tier: the driver with the largest gain in the currency.
-Value Batch::best_drivers(const Value& result) const {
+Value best_drivers(const Program& program, const Value& result) {
     Value best = Value::object();
     for (const Value& comp : result.find("components")->as_array()) {
         const Value* next = comp.find("next");
@@ -396,7 +395,7 @@ Value Batch::best_drivers(const Value& result) const {
         const Value* top = nullptr;
         Decimal top_gain;
         for (const Value& d : drivers->as_array()) {
-            const Value* g = d.find("gain")->find(program_.currency);
+            const Value* g = d.find("gain")->find(program.currency);
             const Decimal gain = g ? g->as_number() : Decimal();
             if (!top || gain > top_gain) {
                 top = &d;

@@ -228,31 +228,6 @@ TEST_CASE("Nearest tier skips locked rules and rules at their top tier") {
 
 namespace {
 
-// The best driver per component as batch --next has always reported it: picked from the
-// whole result document (evaluate with next tiers, without trace and projection).
-Value best_from_document(const Program& p, const Value& result) {
-    Value best = Value::object();
-    for (const Value& comp : at(result, "components").as_array()) {
-        const Value* next = comp.find("next");
-        const Value* drivers = next ? next->find("drivers") : nullptr;
-        if (!drivers || drivers->size() == 0) continue;
-        const Value* top = nullptr;
-        Decimal top_gain;
-        for (const Value& d : drivers->as_array()) {
-            const Value* g = d.find("gain")->find(p.currency);
-            const Decimal gain = g ? g->as_number() : Decimal();
-            if (!top || gain > top_gain) {
-                top = &d;
-                top_gain = gain;
-            }
-        }
-        Value entry = *top;
-        entry.set("tier", *next->find("index"));
-        best.set(comp.find("id")->as_string(), std::move(entry));
-    }
-    return best;
-}
-
 // `rows` figures documents, one per line, with every metric of `p` varied around `base`
 // (a value per metric id) deterministically: 0, a share, the value itself, a little more,
 // twice as much.
@@ -302,7 +277,7 @@ int check_next_against_documents(const Program& p, const std::string& input) {
     for (std::size_t i = 0; i < in.size(); ++i) {
         const Value result = evaluate(p, load_figures(p, parse_document(in[i])), full);
         CAPTURE(in[i]);
-        CHECK(to_json(at(parse_json(out[i]), "next")) == to_json(best_from_document(p, result)));
+        CHECK(to_json(at(parse_json(out[i]), "next")) == to_json(best_drivers(p, result)));
         ++compared;
     }
     return compared;

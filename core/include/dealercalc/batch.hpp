@@ -37,6 +37,12 @@ struct NearestTier {
 };
 NearestTier nearest_tier(const Program& program, const Computation& c);
 
+// Per component of a result document (evaluated with next tiers) that has drivers: the
+// one with the largest gain in the currency, with the tier it reaches
+// ({"<rule id>": {"metric", "increase", "to", "gain", "tier"}}). What `--next` reports;
+// a batch gets the same answer without building the document when it can.
+Value best_drivers(const Program& program, const Value& result);
+
 // A row that was skipped (row = 1-based line of the input), or, with row 0, a problem
 // with the whole input (a malformed CSV record, which stops the batch: after an
 // unbalanced quote nothing later can be trusted).
@@ -84,7 +90,6 @@ private:
     void write_jsonl(std::size_t line, const Value& dealer, const Value* best, std::string& output);
     void write_csv(std::size_t line, std::string_view id, std::string_view name, const Value* best, std::string& output);
     void problem(std::size_t line, const Failure& f);
-    Value best_drivers(const Value& result) const;
     std::string describe(const Value& driver) const;
 
     const Program& program_;
