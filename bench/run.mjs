@@ -20,7 +20,7 @@
 //   4. one evaluation with next tiers, p50/p95: native (build/.../bench/bench_evaluate)
 //      and WASM in Node (evaluateJson with the defaults);
 //   5. peak memory (max RSS) of native batch over 1,000,000 and 100,000 rows.
-// Throughput is the p50 of --runs runs (default 5; 3 for the slow ones). With next tiers
+// Throughput is the p50 of --runs runs (default 9: this VM's run-to-run spread is ±10 %; 3 for the slow ones). With next tiers
 // a row costs 20-100x more, so those runs use the first --next-rows rows (default 10,000)
 // of the same file. Writes bench/results/latest.json and the README's measurement table
 // (between <!-- measurements --> and the next heading; rows it does not write are kept).
@@ -38,7 +38,7 @@ const opt = (name, def) => {
   return i >= 0 ? argv[i + 1] : def;
 };
 const flag = (name) => argv.includes(`--${name}`);
-const RUNS = Math.max(3, Number(opt("runs", 5)));
+const RUNS = Math.max(3, Number(opt("runs", 9)));
 const SLOW_RUNS = 3;
 const NEXT_ROWS = Number(opt("next-rows", 10000));
 const NATIVE_BUILD = resolve(ROOT, opt("native-build", "build/native"));
@@ -404,7 +404,7 @@ function writeReadme(out) {
       `\n${table}\n\n` +
       `The first ${ownRows} rows come from one run of \`node bench/run.mjs\` on ${out.date.slice(0, 10)} ` +
       `(commit ${source.commit.slice(0, 7)}${source.dirty.length ? " with uncommitted changes" : ""}; ${machine.cpus} × ${machine.model}, ` +
-      `load average ${la.start[0]} at the start, ${la.end[0]} at the end, other work running). ` +
+      `load average ${la.start[0]} at the start, ${la.end[0]} at the end). ` +
       `Synthetic dealers from \`bench/gen-dealers.mjs\` (fixed seed), throughput = p50 of ${RUNS} runs of the whole batch ` +
       `(programme parse, file read, output written); runs with next tiers use the first ${fmt(NEXT_ROWS)} rows, as a row then costs ~${Math.round(R.native_batch.rows_per_s / R.native_batch_next.rows_per_s)}× more (native). ` +
       `Figures, targets and loads: \`bench/results/latest.json\`; ` +

@@ -1,32 +1,15 @@
 // ---- wasm/inflate.js: the inline WASM of dist/dealer-calc.inflate.mjs, zlib-compressed
 // and base64-encoded (after wasm/base64.js). That variant is for the offline page, where
-// the time to first result counts more than bytes: the browser's own DecompressionStream
-// inflates the binary in a few milliseconds, where the LZMA decoder in JavaScript takes
-// 40–100 ms on a cold start. It is about 20 KB bigger gzipped than the LZMA variant.
-// Without DecompressionStream (older browsers, a vm context) dealerCalcInflate, a plain
-// RFC 1951 decoder, does the same work. bundle.mjs checks at build time that both give
-// back the binary, byte for byte.
+// the time to first result counts more than bytes: this plain RFC 1951 decoder inflates
+// the binary in 10-30 ms on a cold start, where the LZMA decoder takes 40-100 ms. It is
+// about 25 KB bigger gzipped than the LZMA variant. (The browser's DecompressionStream
+// was no faster here: its chunks wait for the page's main thread, which is busy starting
+// up, and took 40-130 ms.) bundle.mjs checks at build time that it gives back the binary,
+// byte for byte.
 
-/** The WASM binary: a promise of its bytes. */
+/** The WASM binary: its bytes. */
 function dealerCalcWasmBinary() {
-  var zlib = dealerCalcBase64(dealerCalcWasm);
-  if (typeof DecompressionStream === "function" && typeof Response === "function" && typeof Blob === "function") {
-    return new Response(new Blob([zlib]).stream().pipeThrough(new DecompressionStream("deflate")))
-      .arrayBuffer()
-      .then(
-        function (buffer) {
-          var out = new Uint8Array(buffer);
-          if (out.length !== dealerCalcWasmSize) throw new Error("dealer-calc: corrupt inline WASM");
-          return out;
-        },
-        function () {
-          return dealerCalcInflate(zlib, dealerCalcWasmSize);
-        },
-      );
-  }
-  return Promise.resolve().then(function () {
-    return dealerCalcInflate(zlib, dealerCalcWasmSize);
-  });
+  return dealerCalcInflate(dealerCalcBase64(dealerCalcWasm), dealerCalcWasmSize);
 }
 
 // src: a zlib stream (2-byte header, DEFLATE data, Adler-32 not checked: the size is);

@@ -5,6 +5,7 @@
 // (from a blob: URL of the file's own inline script): there it serves the worker and
 // touches no DOM.
 import { define } from './element.js';
+import { getCalc } from './calc.js';
 import { translator, pickText } from './i18n.js';
 import { inWorker, serveWorker } from './network-worker.js';
 
@@ -17,6 +18,11 @@ function startPage() {
   } catch {
     /* ignore */
   }
+  // Start loading the engine before the element builds its shell: inflating and compiling
+  // the WASM run off the main thread meanwhile (the element awaits the same promise).
+  getCalc().catch(() => {
+    /* the element reports a failed load */
+  });
   define();
 
   const el = document.querySelector('dealer-calculator');
