@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync, copyFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, STRICT_CSP } from '../../scripts/serve.mjs';
-import { ensureBuilt, launch, WEB_ROOT, SAMPLE } from './helpers.mjs';
+import { ensureBuilt, launch, typeFigure, WEB_ROOT, SAMPLE } from './helpers.mjs';
 
 let calcSrv;
 let portalSrv;
@@ -203,6 +203,44 @@ const timer = setInterval(() => (++n > 10 ? clearInterval(timer) : go()), 200);
     assert.equal(await frame.evaluate(() => document.querySelector('dealer-calculator').program), null, 'programme not loaded');
     assert.deepEqual(await b.page.evaluate(() => window.__got), [], 'nothing posted to X');
     await noProblems(b);
+  } finally {
+    await b.close();
+  }
+});
+
+test('a site that frames embed.html with its own ?origins= gets none of the figures a dealer saved', async () => {
+  const b = await browser();
+  try {
+    // The dealer uses the calculator's own site: a figure is saved on the device (origin C).
+    await b.page.goto(`${C}/index.html`);
+    await ready(b.page, 'dealer-calculator');
+    await typeFigure(b.page, 'content_posts', '987');
+    await b.page.waitForFunction(() => Object.keys(localStorage).some((k) => localStorage.getItem(k).includes('987')), null, { timeout: 5000 });
+    const savedBefore = await b.page.evaluate(() => JSON.stringify(localStorage));
+    // X frames the calculator naming itself in ?origins= (the operator set no list).
+    const html = `<!doctype html><meta charset="utf-8"><title>x</title>
+<iframe id="f" src="${C}/embed.html?origins=${encodeURIComponent(X)}"></iframe>
+<script type="module" src="/frame-self.js"></script>`;
+    const js = `window.__results = [];
+const f = document.getElementById('f');
+const program = await (await fetch('/programs/sample/program.json')).json();
+window.addEventListener('message', (ev) => {
+  if (ev.origin !== '${C}') return;
+  if (ev.data.type === 'dealer-calc:ready') f.contentWindow.postMessage({ type: 'dealer-calc:load-program', version: 1, program }, '${C}');
+  if (ev.data.type === 'dealer-calc:result') window.__results.push(ev.data.result);
+});`;
+    writeFileSync(join(strangerRoot, 'frame-self.html'), html);
+    writeFileSync(join(strangerRoot, 'frame-self.js'), js);
+    await b.page.goto(`${X}/frame-self.html`);
+    await b.page.waitForFunction(() => window.__results.length > 0, null, { timeout: 20000 });
+    const results = await b.page.evaluate(() => window.__results);
+    // The frame obeys X (it asked to be allowed) but starts from empty figures ...
+    assert.ok(results.every((r) => !JSON.stringify(r).includes('987')), 'the saved figure reached the framing site');
+    assert.equal(results.at(-1).program.id, 'sample-digital-2027h1');
+    // ... and writes nothing to the dealer's storage either.
+    const frame = b.page.frames().find((f) => f.url().startsWith(`${C}/embed.html`));
+    assert.equal(await frame.evaluate(() => document.querySelector('dealer-calculator').noAutosave), true);
+    assert.equal(await frame.evaluate(() => JSON.stringify(localStorage)), savedBefore);
   } finally {
     await b.close();
   }

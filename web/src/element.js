@@ -120,6 +120,17 @@ export class DealerCalculatorElement extends ElementBase {
     else this.removeAttribute('readonly-metrics');
   }
 
+  /**
+   * no-autosave: figures are neither restored from nor saved on this device (an iframe that
+   * any site could frame must not hand it the dealer's saved figures).
+   */
+  get noAutosave() {
+    return this.hasAttribute('no-autosave');
+  }
+  set noAutosave(v) {
+    this.toggleAttribute('no-autosave', !!v);
+  }
+
   /** The loaded programme's info (ProgramInfo) or null. */
   get program() {
     return this._program ? this._program.info : null;
@@ -320,7 +331,7 @@ export class DealerCalculatorElement extends ElementBase {
     const shared = storage.parseShareHash(globalThis.location?.hash || '');
     // The autosave key of this state: a later dealer-id change saves to the old one first.
     this._saveDealer = this.dealerId;
-    const saved = storage.loadSaved(info.id, info.version, this._saveDealer);
+    const saved = this.noAutosave ? null : storage.loadSaved(info.id, info.version, this._saveDealer);
     let state = null;
     if (shared) {
       if (shared.id === info.id && (!shared.version || shared.version === info.version)) {
@@ -644,7 +655,7 @@ export class DealerCalculatorElement extends ElementBase {
 
   _save() {
     this._saveTimer = 0;
-    if (this._program) storage.save(this._program.info.id, this._program.info.version, this._state, this._saveDealer || '');
+    if (this._program && !this.noAutosave) storage.save(this._program.info.id, this._program.info.version, this._state, this._saveDealer || '');
   }
 
   // ---- evaluate and render -----------------------------------------------------------

@@ -38,6 +38,9 @@ function origins(list) {
 const metaList = origins([document.querySelector('meta[name="dealer-calc-allowed-origins"]')?.content || '']);
 const queryList = origins(params.getAll('origins'));
 const allowed = new Set(metaList.length ? (queryList.length ? queryList.filter((o) => metaList.includes(o)) : metaList) : queryList);
+// Without the operator's list, any site can frame this page and name itself in ?origins=:
+// it must not receive the figures a dealer saved on this device, so nothing is saved.
+if (!metaList.length) el.noAutosave = true;
 
 const framed = window.parent && window.parent !== window;
 let host = null;
