@@ -8,22 +8,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dealerCalc, nativeCli, pool, readText, requireFile, run, samplePaths } from "./helpers.mjs";
+import { dealerCalc, nativeCli, pool, prng, readText, requireFile, run, samplePaths } from "./helpers.mjs";
 
 const CASES = Number(process.env.DEALERCALC_DIFF_CASES || 1000);
 const SEED = Number(process.env.DEALERCALC_DIFF_SEED || 20270315);
-
-// mulberry32: small, fast, deterministic.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Every number the programme's rules compare against: tier thresholds, `when` limits.
 function interestingNumbers(source) {

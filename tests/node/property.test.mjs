@@ -19,25 +19,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dealerCalc, nativeCli, pool, requireFile, run } from "./helpers.mjs";
+import { dealerCalc, nativeCli, pool, prng, requireFile, run } from "./helpers.mjs";
 
 const CASES = Number(process.env.DEALERCALC_PROP_CASES || 10000);
 const SEED = Number(process.env.DEALERCALC_PROP_SEED || 20270101);
 const JOBS = Number(process.env.DEALERCALC_PROP_JOBS || 2);
 
 // ---- randomness -------------------------------------------------------------------------
-
-// mulberry32: small, fast, deterministic.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tools(random) {
   const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
