@@ -487,26 +487,14 @@ bool CsvReader::fill() {
     return true;
 }
 
-bool CsvReader::next(std::vector<std::string>& fields) {
+template <typename Cell>
+bool CsvReader::next_cells(std::vector<Cell>& fields) {
     if (!read_record()) {
         fields.clear();
         return false;
     }
-    // The strings already in `fields` keep their buffers from record to record.
-    fields.resize(ends_.size());
-    std::size_t begin = 0;
-    for (std::size_t i = 0; i < ends_.size(); ++i) {
-        fields[i].assign(text_.data() + begin, ends_[i] - begin);
-        begin = ends_[i];
-    }
-    return true;
-}
-
-bool CsvReader::next(std::vector<std::string_view>& fields) {
-    if (!read_record()) {
-        fields.clear();
-        return false;
-    }
+    // Strings already in `fields` keep their buffers from record to record (assigning a
+    // view copies into them).
     fields.resize(ends_.size());
     std::size_t begin = 0;
     for (std::size_t i = 0; i < ends_.size(); ++i) {
@@ -515,6 +503,9 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
     }
     return true;
 }
+
+bool CsvReader::next(std::vector<std::string>& fields) { return next_cells(fields); }
+bool CsvReader::next(std::vector<std::string_view>& fields) { return next_cells(fields); }
 
 namespace {
 

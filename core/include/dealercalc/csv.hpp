@@ -49,6 +49,9 @@ private:
     bool fill();
     // Reads the next record into text_ and ends_; false at the end.
     bool read_record();
+    // next() for either kind of cell: each is assigned a view of its text.
+    template <typename Cell>
+    bool next_cells(std::vector<Cell>& fields);
     Source source_;
     CsvLimits limits_;
     std::string buffer_;
