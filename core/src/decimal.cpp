@@ -77,10 +77,56 @@ U128 rounded_quotient(U128 q, U128 r, U128 d) {
     return q;
 }
 
-Raw signed_result(U128 magnitude, bool negative) {
-    if (magnitude >= static_cast<U128>(Decimal::limit())) throw DecimalOverflow();
+[[noreturn]] void overflow() { throw DecimalOverflow(); }
+
+// Small enough for -Os to inline (the WASM build's hot files): the throw is out of line.
+inline Raw signed_result(U128 magnitude, bool negative) {
+    if (magnitude >= static_cast<U128>(Decimal::limit())) overflow();
     Raw m = static_cast<Raw>(magnitude);
     return negative ? -m : m;
+}
+
+// Significant bits of v (0 for 0). bit_length(x) + bit_length(y) <= 64 means x·y fits
+// in 64 bits (a test, unlike __builtin_mul_overflow, that WASM does without __multi3).
+inline int bit_length(std::uint64_t v) { return v == 0 ? 0 : 64 - __builtin_clzll(v); }
+
+constexpr std::uint64_t kMillion = 1000000;
+
+// The magnitude of a × b in raw units (a, b raw magnitudes below 2^64, the values below
+// about 1.8 × 10^7), rounded half away from zero at the 12th place, all in 64-bit
+// arithmetic; false when a partial product or the result would not fit, and the caller
+// takes the 128-bit path. Everyday products (amount × rate, count × price) land here:
+// in WebAssembly each 128-bit multiply or divide is a library call (__multi3,
+// __udivmodti4), and this path has none; natively it saves the 128-bit divisions.
+inline bool multiply_64(std::uint64_t a, std::uint64_t b, std::uint64_t& out) {
+    // a × b / 10^12 with a = ah·10^12 + al and b = bh·10^12 + bl:
+    //   ah·b + al·bh + al·bl / 10^12, where only the last term has a fraction to round.
+    const std::uint64_t ah = a / kScale64, al = a - ah * kScale64;
+    const std::uint64_t bh = b / kScale64, bl = b - bh * kScale64;
+    if (bit_length(ah) + bit_length(b) > 64 || bit_length(al) + bit_length(bh) > 64) return false;
+    std::uint64_t sum = ah * b;
+    if (__builtin_add_overflow(sum, al * bh, &sum)) return false;
+    if (al != 0 && bl != 0) {
+        std::uint64_t low, rest;  // al·bl = low·10^12 + rest
+        if (bit_length(al) + bit_length(bl) <= 64) {
+            const std::uint64_t p = al * bl;
+            low = p / kScale64;
+            rest = p - low * kScale64;
+        } else {
+            // al, bl < 10^12 in base 10^6: al·bl = a1·b1·10^12 + m with
+            // m = (a1·b0 + a0·b1)·10^6 + a0·b0 < 2.000001 × 10^18, below 2^64.
+            const std::uint64_t a1 = al / kMillion, a0 = al - a1 * kMillion;
+            const std::uint64_t b1 = bl / kMillion, b0 = bl - b1 * kMillion;
+            const std::uint64_t m = (a1 * b0 + a0 * b1) * kMillion + a0 * b0;
+            const std::uint64_t mq = m / kScale64;
+            low = a1 * b1 + mq;
+            rest = m - mq * kScale64;
+        }
+        if (rest >= kScale64 - rest) ++low;  // 2·rest >= 10^12: half away from zero
+        if (__builtin_add_overflow(sum, low, &sum)) return false;
+    }
+    out = sum;
+    return true;
 }
 
 }  // namespace
@@ -139,7 +185,10 @@ bool Decimal::parse_plain(std::string_view s, Decimal& out, int* places) {
                                          10000000ULL,      1000000ULL,      100000ULL,      10000ULL,      1000ULL,
                                          100ULL,           10ULL,           1ULL};
     frac *= kPow[frac_digits];
-    const Raw raw = static_cast<Raw>(whole) * scale() + static_cast<Raw>(frac);
+    // Below 18,446,744 the raw value fits in 64 bits: no 128-bit multiply (a library
+    // call in WebAssembly).
+    const Raw raw = whole < 18446744 ? static_cast<Raw>(whole * kScale64 + frac)
+                                     : static_cast<Raw>(whole) * scale() + static_cast<Raw>(frac);
     out = from_raw(neg ? -raw : raw);
     if (places) *places = used;
     return true;
@@ -319,6 +368,14 @@ int Decimal::places() const {
 Decimal operator*(Decimal a, Decimal b) {
     const bool negative = (a.raw_ < 0) != (b.raw_ < 0);
     const U128 A = uabs(a.raw_), B = uabs(b.raw_);
+    std::uint64_t small;
+    if (((A | B) >> 64) == 0 && multiply_64(static_cast<std::uint64_t>(A), static_cast<std::uint64_t>(B), small)) {
+        // Below 2^64 < 10^27: in range.
+        const Raw m = static_cast<Raw>(small);
+        Decimal d;
+        d.raw_ = negative ? -m : m;
+        return d;
+    }
     const U128 s = static_cast<U128>(Decimal::scale());
     const U128 limit = static_cast<U128>(Decimal::limit());
     // A × B / 10^12 with A = ah·10^12 + al and B = bh·10^12 + bl:
@@ -414,8 +471,17 @@ Decimal Decimal::floor() const {
 
 Decimal Decimal::floor_div(Decimal a, Decimal b) {
     if (b.raw_ == 0) throw DivisionByZero();
-    Raw q = a.raw_ / b.raw_;
-    if ((a.raw_ % b.raw_ != 0) && ((a.raw_ < 0) != (b.raw_ < 0))) --q;
+    Raw q;
+    bool inexact;
+    const auto a64 = static_cast<std::int64_t>(a.raw_), b64 = static_cast<std::int64_t>(b.raw_);
+    if (a64 == a.raw_ && b64 == b.raw_ && b64 != -1) {  // 64-bit division (-1: INT64_MIN / -1 traps)
+        q = a64 / b64;
+        inexact = a64 % b64 != 0;
+    } else {
+        q = a.raw_ / b.raw_;
+        inexact = a.raw_ % b.raw_ != 0;
+    }
+    if (inexact && ((a.raw_ < 0) != (b.raw_ < 0))) --q;
     if (q >= limit() / scale() || q <= -(limit() / scale())) throw DecimalOverflow();
     return from_raw(q * scale());
 }

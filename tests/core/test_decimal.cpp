@@ -819,7 +819,7 @@ TEST_CASE("Randomized quotients by whole numbers are exact to the 12th place, ti
     const Raw two64 = static_cast<Raw>(1) << 64;
     for (int iter = 0; iter < 20000; ++iter) {
         Raw n;
-        switch (iter % 4) {
+        switch (iter % 5) {
             case 0: n = static_cast<Raw>(rng() % 1000000) * 1000000; break;            // 6 places
             case 1: n = static_cast<Raw>(rng());                                          // any 64 bits
                     break;
@@ -907,6 +907,103 @@ TEST_CASE("Randomized products and quotients over the full range match long arit
     CHECK(products > 1000);
     CHECK(quotients > 1000);
     CHECK(overflows > 500);
+}
+
+// Raw magnitudes below 2^64 take a 64-bit path in operator* and floor_div; these inputs
+// sit on its edges: every bit length, fractions of 12 digits (the base-10^6 split), ties
+// at the 12th place, products at the edge of 64 bits, INT64_MIN and -1 raw.
+TEST_CASE("Randomized products and floor_div below 2^64 raw match long arithmetic at the 64-bit path's edges") {
+    std::mt19937_64 rng(2064);
+    const auto random_bits = [&](int bits) -> std::uint64_t {
+        if (bits == 0) return 0;
+        const std::uint64_t top = std::uint64_t{1} << (bits - 1);
+        return top | (rng() & (top - 1));
+    };
+    const std::uint64_t kS = 1000000000000ULL;
+    std::vector<std::uint64_t> edges = {0, 1, kS - 1, kS, kS + 1, 500000000000ULL, 999999999999ULL * 1000000 % kS,
+                                        std::numeric_limits<std::uint64_t>::max(), (std::uint64_t{1} << 63) - 1,
+                                        std::uint64_t{1} << 63, 18446744ULL * kS + 73709551615ULL % kS,
+                                        4294967295ULL, 4294967296ULL};
+    int checked = 0, ties = 0;
+    for (int iter = 0; iter < 20000; ++iter) {
+        std::uint64_t a, b;
+        switch (iter % 5) {
+            case 0:  // any bit lengths
+                a = random_bits(static_cast<int>(rng() % 65));
+                b = random_bits(static_cast<int>(rng() % 65));
+                break;
+            case 1:  // long fractions on both sides: the split of al·bl
+                a = (rng() % 20000000) * kS + (kS - 1 - rng() % 1000000);
+                b = (rng() % 1000) * kS + rng() % kS;
+                break;
+            case 2: {  // al·bl with a remainder of exactly half a unit: 0.5 × odd 10^-12 multiples
+                a = (rng() % 1000) * kS + 500000000000ULL;
+                b = (rng() % 1000000) * kS + (2 * (rng() % 500000000000ULL) + 1);
+                break;
+            }
+            case 3: {
+                // al·bl ≡ t (mod 10^12) for t around the rounding boundary: pick bl prime to 10
+                // and al = t·bl⁻¹ mod 10^12.
+                const std::uint64_t targets[] = {kS / 2 - 1, kS / 2, kS / 2 + 1, kS - 1, 1};
+                const std::uint64_t t = targets[rng() % 5];
+                std::uint64_t bl = rng() % kS;
+                while (bl % 2 == 0 || bl % 5 == 0) bl = rng() % kS;
+                Raw old_r = static_cast<Raw>(kS), r = static_cast<Raw>(bl), old_s = 0, s = 1;  // s·bl ≡ r
+                while (r != 0) {
+                    const Raw q = old_r / r;
+                    Raw tmp = old_r - q * r;
+                    old_r = r;
+                    r = tmp;
+                    tmp = old_s - q * s;
+                    old_s = s;
+                    s = tmp;
+                }
+                const Raw inv = ((old_s % static_cast<Raw>(kS)) + static_cast<Raw>(kS)) % static_cast<Raw>(kS);
+                const auto al = static_cast<std::uint64_t>((static_cast<Raw>(t) * inv) % static_cast<Raw>(kS));
+                REQUIRE((static_cast<U128>(al) * bl) % kS == t);
+                a = (rng() % 1000) * kS + al;
+                b = (rng() % 100000) * kS + bl;
+                break;
+            }
+            default:
+                a = edges[rng() % edges.size()];
+                b = rng() & 1 ? edges[rng() % edges.size()] : random_bits(static_cast<int>(rng() % 65));
+        }
+        for (int signs = 0; signs < 4; ++signs) {
+            const Raw ra = (signs & 1) ? -static_cast<Raw>(a) : static_cast<Raw>(a);
+            const Raw rb = (signs & 2) ? -static_cast<Raw>(b) : static_cast<Raw>(b);
+            if (abs128(ra) >= kLimit || abs128(rb) >= kLimit) continue;
+            const Decimal x = Decimal::from_raw(ra), y = Decimal::from_raw(rb);
+            CAPTURE(raw_text(ra));
+            CAPTURE(raw_text(rb));
+            bool over = false;
+            const Raw p = expected_product(ra, rb, over);
+            if (over) {
+                CHECK_THROWS_AS(x * y, DecimalOverflow);
+            } else {
+                CHECK(raw_text((x * y).raw()) == raw_text(p));
+                // A tie: the product's exact value ends in exactly half a 10^-12 unit.
+                const U128 al = static_cast<U128>(a % kS), bl = static_cast<U128>(b % kS);
+                if ((al * bl) % static_cast<U128>(kS) == static_cast<U128>(kS / 2)) ++ties;
+            }
+            if (rb != 0) {
+                const Raw fq = floor_div_ref(ra, rb);
+                if (abs128(fq) >= pow10_raw(15)) {
+                    CHECK_THROWS_AS(Decimal::floor_div(x, y), DecimalOverflow);
+                } else {
+                    CHECK(raw_text(Decimal::floor_div(x, y).raw()) == raw_text(fq * kScale));
+                }
+            }
+            ++checked;
+        }
+    }
+    CHECK(checked > 60000);
+    CHECK(ties > 1000);
+    // INT64_MIN raw divided by -1 raw: the one 64-bit quotient that does not fit.
+    const Raw min64 = static_cast<Raw>(std::numeric_limits<std::int64_t>::min());
+    CHECK_THROWS_AS(Decimal::floor_div(Decimal::from_raw(min64), Decimal::from_raw(-1)), DecimalOverflow);
+    CHECK(raw_text(Decimal::floor_div(Decimal::from_raw(min64), Decimal::from_raw(-kScale)).raw()) ==
+          raw_text(floor_div_ref(min64, -kScale) * kScale));
 }
 
 TEST_CASE("Randomized floor_div, remainder, ceil and floor match integer references") {
