@@ -47,8 +47,13 @@ public:
 
 private:
     bool fill();
-    // Reads the next record into text_ and ends_; false at the end.
+    // Reads the next record into text_ and ends_ (or, see in_buffer_, into starts_ and
+    // ends_); false at the end.
     bool read_record();
+    // The record at pos_ when it has no quoted cell and ends within buffer_: its cells'
+    // places in buffer_ go into starts_ and ends_, and pos_ moves past it. False, with
+    // nothing consumed, for any other record (read_record then copies it into text_).
+    bool read_plain_record();
     // next() for either kind of cell: each is assigned a view of its text.
     template <typename Cell>
     bool next_cells(std::vector<Cell>& fields);
@@ -68,6 +73,10 @@ private:
     std::string text_;
     std::size_t text_used_ = 0;
     std::vector<std::size_t> ends_;
+    // Or, when in_buffer_, cell i is buffer_[starts_[i], ends_[i]) (no copy: most
+    // records are plain and lie in the buffer; next() gives views either way).
+    bool in_buffer_ = false;
+    std::vector<std::size_t> starts_;
 };
 
 // How the header maps onto the programme.
