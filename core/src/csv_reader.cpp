@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "csv_internal.hpp"
+#include "swar.hpp"
 #include "dealercalc/csv.hpp"
 
 namespace dealercalc {
@@ -87,14 +88,7 @@ const char* find_cell_end(const char* p, const char* e) {
     // exactly (a borrow can only flag bytes above a zero byte).
     const auto zero_bytes = [](std::uint64_t w) { return (w - kOnes) & ~w & kHigh; };
     while (e - p >= 8) {
-        std::uint64_t w = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        // One 8-byte load. (The loop below is the same on a little-endian machine, but the
-        // size-optimised WASM build keeps it as eight byte loads.)
-        std::memcpy(&w, p, 8);
-#else
-        for (int i = 0; i < 8; ++i) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-#endif
+        const std::uint64_t w = load_word(p);
         const std::uint64_t hits = zero_bytes(w ^ (kOnes * ',')) | zero_bytes(w ^ (kOnes * '\r')) |
                                    zero_bytes(w ^ (kOnes * '\n')) | zero_bytes(w ^ (kOnes * '"'));
         if (hits != 0) {

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "swar.hpp"
+
 namespace dealercalc {
 
 static_assert(sizeof(void*) != 8 || sizeof(Value) == 40, "a Value is 40 bytes on 64-bit targets");
@@ -413,8 +415,7 @@ bool any_escape(std::string_view s) {
     const char* p = s.data();
     const char* const end = p + s.size();
     for (; end - p >= 8; p += 8) {
-        std::uint64_t w = 0;
-        for (int i = 0; i < 8; ++i) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+        const std::uint64_t w = load_word(p);
         const std::uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
         const std::uint64_t hits = ((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
         if (hits & kHigh) return true;
