@@ -13,6 +13,7 @@ import { dist, loadModule, readText, requireFile, samplePaths } from "./helpers.
 const esmPath = requireFile(join(dist, "dealer-calc.mjs"), "build the wasm preset first");
 const classicPath = requireFile(join(dist, "dealer-calc.js"), "build the wasm preset first");
 const inflatePath = requireFile(join(dist, "dealer-calc.inflate.mjs"), "build the wasm preset first");
+const nodePath = requireFile(join(dist, "dealer-calc.node.mjs"), "build the wasm preset first");
 const programText = readText(samplePaths.program);
 const figuresText = readText(samplePaths.figures);
 
@@ -101,8 +102,21 @@ test("the offline page's variant (zlib-inlined WASM) gives the same results, als
   assert.equal(fallback.loadProgram(programText).evaluateJson(figuresText), expected);
 });
 
+test("the command line's Node variant (WASM inflated by node:zlib) gives the same results", async () => {
+  const reference = await (await loadModule()).createDealerCalc();
+  const expected = reference.loadProgram(programText).evaluateJson(figuresText);
+  const variant = await import(pathToFileURL(nodePath).href);
+  const calc = await variant.createDealerCalc();
+  assert.equal(calc.loadProgram(programText).evaluateJson(figuresText), expected);
+  assert.equal(calc.version, reference.version);
+  // Its one import is Node's zlib; the command line loads it.
+  const text = readFileSync(nodePath, "utf8");
+  assert.deepEqual([...text.matchAll(/\bimport\s*\{[^}]*\}\s*from\s*"([^"]+)"/g)].map((m) => m[1]), ["node:zlib"]);
+  assert.match(readFileSync(join(dist, "cli.mjs"), "utf8"), /from "\.\/dealer-calc\.node\.mjs"/);
+});
+
 test("no eval( and no new Function in dist files", () => {
-  for (const file of [esmPath, classicPath, inflatePath, join(dist, "cli.mjs")]) {
+  for (const file of [esmPath, classicPath, inflatePath, nodePath, join(dist, "cli.mjs")]) {
     const text = readFileSync(file, "utf8");
     assert.doesNotMatch(text, /\beval\s*\(/, `${file} calls eval`);
     assert.doesNotMatch(text, /\bnew\s+Function\b/, `${file} uses new Function`);
