@@ -120,41 +120,55 @@ const source = opt("source-commit")
   : { commit: git("rev-parse", "HEAD"), dirty: git("status", "--porcelain", "--", "core", "cli", "wasm").split("\n").filter(Boolean) };
 const loadStart = load();
 
-// ---- 1. native throughput -----------------------------------------------------------
-function throughput(name, what, rows, runs, fn) {
-  const la = load();
-  const seconds = [];
-  for (let i = 0; i < runs; i++) seconds.push(fn());
+// ---- 1. and 2. native and WASM throughput ----------------------------------------------
+// This VM's speed drifts by 10-20 % from minute to minute, so runs that are compared take
+// turns: each round runs native, then the WASM command, then the JS API, and each WASM
+// figure's percentage is against the native runs of the same rounds.
+function entryOf(name, what, rows, seconds, la) {
   const p50 = median(seconds);
-  const entry = { what, rows, runs, seconds: seconds.map((s) => Math.round(s * 1e4) / 1e4), seconds_p50: Math.round(p50 * 1e4) / 1e4, rows_per_s: Math.round(rows / p50), load_average: la };
+  const entry = { what, rows, runs: seconds.length, seconds: seconds.map((s) => Math.round(s * 1e4) / 1e4), seconds_p50: Math.round(p50 * 1e4) / 1e4, rows_per_s: Math.round(rows / p50), load_average: la };
   results[name] = entry;
-  log(`${name}: ${entry.rows_per_s} rows/s (p50 of ${runs}, load ${la[0]})`);
+  log(`${name}: ${entry.rows_per_s} rows/s (p50 of ${seconds.length}, load ${la[0]})`);
   return entry;
 }
-const OUT_NATIVE = join(BENCH, "out-native.csv");
-const OUT_NATIVE_NEXT = join(BENCH, "out-native-next.csv");
-const nativeBatch = (csv, out, next) => () => run(CLI, ["batch", "--program", PROGRAM, "--figures", csv, "--out", out, ...(next ? ["--next"] : [])]).seconds;
-const native = throughput("native_batch", "build/native/dealer-calc batch, CSV in and out (file), whole process", ROWS, RUNS, nativeBatch(CSV_100K, OUT_NATIVE, false));
-native.target = { rows_per_s: 500000 };
-native.ok = native.rows_per_s >= 500000;
-const nativeNext = throughput("native_batch_next", `the same with --next, first ${NEXT_ROWS} rows`, NEXT_ROWS, SLOW_RUNS, nativeBatch(CSV_NEXT, OUT_NATIVE_NEXT, true));
-
-// ---- 2. WASM throughput -------------------------------------------------------------
+// specs: [{name, what, fn}] run in turns, `runs` rounds; returns the entries by name.
+function interleaved(rows, runs, specs) {
+  const la = load();
+  const seconds = specs.map(() => []);
+  for (let i = 0; i < runs; i++) specs.forEach((spec, k) => seconds[k].push(spec.fn()));
+  return Object.fromEntries(specs.map((spec, k) => [spec.name, entryOf(spec.name, spec.what, rows, seconds[k], la)]));
+}
 const ratio = (e, base) => {
   e.percent_of_native = r1((100 * e.rows_per_s) / base.rows_per_s);
   return e;
 };
+const OUT_NATIVE = join(BENCH, "out-native.csv");
+const OUT_NATIVE_NEXT = join(BENCH, "out-native-next.csv");
 const OUT_WASM = join(BENCH, "out-wasm.csv");
+const nativeBatch = (csv, out, next) => () => run(CLI, ["batch", "--program", PROGRAM, "--figures", csv, "--out", out, ...(next ? ["--next"] : [])]).seconds;
 const wasmCli = (csv, out, next) => () => run(process.execPath, [join(DIST, "cli.mjs"), "batch", "--program", PROGRAM, "--figures", csv, "--out", out, ...(next ? ["--next"] : [])]).seconds;
-const wasmNode = ratio(throughput("wasm_node_cli_batch", "node dist/cli.mjs batch, CSV in and out (file), whole process (Node start and module load included)", ROWS, RUNS, wasmCli(CSV_100K, OUT_WASM, false)), native);
+const apiRun = (csv, next) => () => JSON.parse(run(process.execPath, [join(ROOT, "bench", "wasm-node.mjs"), "batch", DIST, PROGRAM, csv, join(BENCH, "out-wasm-api.csv"), ...(next ? ["--next"] : [])]).stdout).seconds;
+const plain = interleaved(ROWS, RUNS, [
+  { name: "native_batch", what: "build/native/dealer-calc batch, CSV in and out (file), whole process", fn: nativeBatch(CSV_100K, OUT_NATIVE, false) },
+  { name: "wasm_node_cli_batch", what: "node dist/cli.mjs batch, CSV in and out (file), whole process (Node's own start, ~65 ms, and the module load included)", fn: wasmCli(CSV_100K, OUT_WASM, false) },
+  { name: "wasm_node_api_batch", what: "the JS API in Node (program.batch(), 64 KiB pieces, output written to a file), a new process per run (cold JIT); module load excluded", fn: apiRun(CSV_100K, false) },
+]);
+const native = plain.native_batch;
+native.target = { rows_per_s: 500000 };
+native.ok = native.rows_per_s >= 500000;
+const wasmNode = ratio(plain.wasm_node_cli_batch, native);
 wasmNode.target = { percent_of_native: 40 };
 wasmNode.ok = wasmNode.percent_of_native >= 40;
 wasmNode.output_identical_to_native = readFileSync(OUT_WASM).equals(readFileSync(OUT_NATIVE));
-const apiRun = (csv, next) => () => JSON.parse(run(process.execPath, [join(ROOT, "bench", "wasm-node.mjs"), "batch", DIST, PROGRAM, csv, join(BENCH, "out-wasm-api.csv"), ...(next ? ["--next"] : [])]).stdout).seconds;
-const wasmApi = ratio(throughput("wasm_node_api_batch", "the JS API in Node (program.batch(), 64 KiB pieces, output written to a file); module load (~50 ms) excluded", ROWS, RUNS, apiRun(CSV_100K, false)), native);
+const wasmApi = ratio(plain.wasm_node_api_batch, native);
 wasmApi.target = { percent_of_native: 40 };
 wasmApi.ok = wasmApi.percent_of_native >= 40;
-const wasmNodeNext = ratio(throughput("wasm_node_cli_batch_next", `node dist/cli.mjs batch --next, first ${NEXT_ROWS} rows`, NEXT_ROWS, SLOW_RUNS, wasmCli(CSV_NEXT, join(BENCH, "out-wasm-next.csv"), true)), nativeNext);
+const withNext = interleaved(NEXT_ROWS, SLOW_RUNS, [
+  { name: "native_batch_next", what: `the same with --next, first ${NEXT_ROWS} rows`, fn: nativeBatch(CSV_NEXT, OUT_NATIVE_NEXT, true) },
+  { name: "wasm_node_cli_batch_next", what: `node dist/cli.mjs batch --next, first ${NEXT_ROWS} rows`, fn: wasmCli(CSV_NEXT, join(BENCH, "out-wasm-next.csv"), true) },
+]);
+const nativeNext = withNext.native_batch_next;
+const wasmNodeNext = ratio(withNext.wasm_node_cli_batch_next, nativeNext);
 wasmNodeNext.output_identical_to_native = readFileSync(join(BENCH, "out-wasm-next.csv")).equals(readFileSync(OUT_NATIVE_NEXT));
 
 // Chromium: a module Worker on a page served from 127.0.0.1.
@@ -203,7 +217,14 @@ async function browserRuns() {
 }
 if (!flag("no-browser")) {
   const la = load();
+  // Native runs just before and just after the browser's, for its percentages (the VM's
+  // speed drifts; see interleaved()).
+  const around = [];
+  const half = Math.ceil(RUNS / 2);
+  for (let i = 0; i < half; i++) around.push(nativeBatch(CSV_100K, OUT_NATIVE, false)());
   const b = await browserRuns();
+  for (let i = 0; i < half; i++) around.push(nativeBatch(CSV_100K, OUT_NATIVE, false)());
+  const nativeAround = entryOf("native_batch_around_chromium", "native_batch again, half of the runs just before the Chromium runs and half just after: the base of their percentages", ROWS, around, la);
   const entry = (name, what, r, rows, base) => {
     const seconds = r.runs.map((x) => x.seconds);
     if (r.runs.some((x) => x.rows !== rows || x.errors)) throw new Error(`${name}: rows ${r.runs.map((x) => x.rows)}`);
@@ -213,11 +234,11 @@ if (!flag("no-browser")) {
     log(`${name}: ${e.rows_per_s} rows/s (load ${la[0]})`);
     return e;
   };
-  const w = entry("wasm_chromium_worker_batch", "headless Chromium, module Web Worker, as the network view reads a picked file: programme fetched and parsed, the CSV (a Blob) read in 1 MiB slices, its bytes pushed through program.batch(), output gathered into a Blob; module load excluded; warm (runs in one worker)", b.plain, ROWS, native);
+  const w = entry("wasm_chromium_worker_batch", "headless Chromium, module Web Worker, as the network view reads a picked file: programme fetched and parsed, the CSV (a Blob) read in 1 MiB slices, its bytes pushed through program.batch(), output gathered into a Blob; module load excluded; warm (runs in one worker)", b.plain, ROWS, nativeAround);
   w.target = { percent_of_native: 40 };
   w.ok = w.percent_of_native >= 40;
   entry("wasm_chromium_worker_batch_next", `the same with next tiers, first ${NEXT_ROWS} rows`, b.next, NEXT_ROWS, nativeNext);
-  entry("wasm_chromium_worker_fetch_batch", "the same, but the CSV fetched from the bench's server on 127.0.0.1 in each run and pushed as it streams in (server, network process and worker share the 2 cores)", b.fetched, ROWS, native);
+  entry("wasm_chromium_worker_fetch_batch", "the same, but the CSV fetched from the bench's server on 127.0.0.1 in each run and pushed as it streams in (server, network process and worker share the 2 cores)", b.fetched, ROWS, nativeAround);
   machine.user_agent = b.plain.userAgent;
 }
 
