@@ -94,7 +94,8 @@ std::string_view trim_ends(std::string_view s) {
     return s;
 }
 
-std::string_view trim(std::string_view s) {
+// `inline`: a hint the size-optimised WASM build needs to inline it at its six call sites.
+inline std::string_view trim(std::string_view s) {
     // Most cells have nothing to trim: printable ASCII at both ends (checked inline, as
     // this runs for every cell).
     const auto plain = [](char c) { return c > ' ' && c < 0x7F; };
@@ -681,8 +682,8 @@ void append_csv_cell(std::string& out, std::string_view text) {
         auto digits = [](std::string_view d) { return !d.empty() && std::all_of(d.begin(), d.end(), is_digit); };
         return digits(i) && digits(f);
     };
-    const bool formula =
-        !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos && !plain_number(text);
+    const auto formula_start = [](char c) { return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'; };
+    const bool formula = !text.empty() && formula_start(text.front()) && !plain_number(text);
     // Written out: find_first_of would look each character up in the set with memchr.
     const bool needs_quotes =
         std::any_of(text.begin(), text.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
