@@ -1,6 +1,7 @@
 // CSV figures (spec §9): the reader, header resolution, row conversion and output.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -42,6 +43,16 @@ Records read_all(CsvReader& reader, std::vector<std::size_t>* lines = nullptr) {
         if (lines) lines->push_back(reader.line());
     }
     return out;
+}
+
+// A source that hands out `text` (which must outlive it) in pieces of at most `piece` bytes.
+CsvReader::Source pieces_of(const std::string& text, std::size_t piece) {
+    return [&text, piece, at = std::size_t{0}](char* buffer, std::size_t capacity) mutable {
+        const std::size_t n = std::min({piece, capacity, text.size() - at});
+        text.copy(buffer, n, at);
+        at += n;
+        return n;
+    };
 }
 
 Records read_text(std::string_view text, CsvLimits limits = {}) {
@@ -179,13 +190,7 @@ TEST_CASE("CSV reader gives the same records as views as it does as strings") {
         "D-4,\"\"\"\",7";
     for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{64 * 1024}}) {
         CAPTURE(chunk);
-        std::size_t at = 0;
-        CsvReader viewed([&](char* buffer, std::size_t capacity) -> std::size_t {
-            const std::size_t n = std::min({chunk, capacity, text.size() - at});
-            text.copy(buffer, n, at);
-            at += n;
-            return n;
-        });
+        CsvReader viewed(pieces_of(text, chunk));
         Records from_views;
         std::vector<std::size_t> view_lines, string_lines;
         std::vector<std::string_view> views;
@@ -239,13 +244,7 @@ TEST_CASE("Randomized CSV texts read the same whole, in pieces of every size and
         if (text.empty() || text[0] == '\n' || text[0] == '\r') continue;
         CAPTURE(text);
         const auto read_in_pieces = [&](std::size_t piece, std::vector<std::size_t>& lines) {
-            std::size_t at = 0;
-            CsvReader reader([&](char* buffer, std::size_t capacity) -> std::size_t {
-                const std::size_t n = std::min({piece, capacity, text.size() - at});
-                text.copy(buffer, n, at);
-                at += n;
-                return n;
-            });
+            CsvReader reader(pieces_of(text, piece));
             Records out;
             std::vector<std::string_view> views;
             while (reader.next(views)) {
