@@ -83,14 +83,10 @@ bool ends_cell(char c) { return c == ',' || c == '\r' || c == '\n' || c == '"'; 
 // (portable SWAR; most cells are shorter than eight bytes, so the loop's exit is
 // predictable), then byte by byte for the tail.
 const char* find_cell_end(const char* p, const char* e) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-    // High bit of each byte of w that is zero; the lowest one marks the first zero byte
-    // exactly (a borrow can only flag bytes above a zero byte).
-    const auto zero_bytes = [](std::uint64_t w) { return (w - kOnes) & ~w & kHigh; };
     while (e - p >= 8) {
         const std::uint64_t w = load_word(p);
-        const std::uint64_t hits = zero_bytes(w ^ (kOnes * ',')) | zero_bytes(w ^ (kOnes * '\r')) |
-                                   zero_bytes(w ^ (kOnes * '\n')) | zero_bytes(w ^ (kOnes * '"'));
+        // The lowest flag is exact (bytes_equal), so it gives the first cell end.
+        const std::uint64_t hits = bytes_equal(w, ',') | bytes_equal(w, '\r') | bytes_equal(w, '\n') | bytes_equal(w, '"');
         if (hits != 0) {
 #if defined(__GNUC__) || defined(__clang__)
             return p + (__builtin_ctzll(hits) >> 3);
@@ -243,8 +239,7 @@ bool CsvReader::read_record() {
                 if (pos_ == buffer_.size() && !fill()) break;
                 const char* b = buffer_.data() + pos_;
                 const char* e = buffer_.data() + buffer_.size();
-                const char* p = b;
-                p = find_cell_end(p, e);
+                const char* p = find_cell_end(b, e);
                 append(b, static_cast<std::size_t>(p - b), field_line);
                 pos_ += static_cast<std::size_t>(p - b);
                 if (p < e) break;

@@ -411,14 +411,11 @@ bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 // Whether any character of s needs an escape: eight bytes at a time (portable SWAR; the
 // tests may flag a byte after a true hit, never miss one), then byte by byte.
 bool any_escape(std::string_view s) {
-    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
     const char* p = s.data();
     const char* const end = p + s.size();
     for (; end - p >= 8; p += 8) {
         const std::uint64_t w = load_word(p);
-        const std::uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
-        const std::uint64_t hits = ((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
-        if (hits & kHigh) return true;
+        if (bytes_below(w, 0x20) | bytes_equal(w, '"') | bytes_equal(w, '\\')) return true;
     }
     for (; p < end; ++p)
         if (needs_escape(static_cast<unsigned char>(*p))) return true;
