@@ -228,13 +228,11 @@ if (!flag("no-browser")) {
   for (let i = 0; i < half; i++) around.push(nativeBatch(CSV_100K, OUT_NATIVE, false)());
   const nativeAround = entryOf("native_batch_around_chromium", "native_batch again, half of the runs just before the Chromium runs and half just after: the base of their percentages", ROWS, around, la);
   const entry = (name, what, r, rows, base) => {
-    const seconds = r.runs.map((x) => x.seconds);
     if (r.runs.some((x) => x.rows !== rows || x.errors)) throw new Error(`${name}: rows ${r.runs.map((x) => x.rows)}`);
-    const p50 = median(seconds);
-    const e = { what, rows, runs: seconds.length, seconds: seconds.map((s) => Math.round(s * 1e4) / 1e4), seconds_p50: Math.round(p50 * 1e4) / 1e4, rows_per_s: Math.round(rows / p50), module_load_ms: r1(r.load_ms), output_bytes: r.runs[0].output_bytes, load_average: la };
-    results[name] = ratio(e, base);
-    log(`${name}: ${e.rows_per_s} rows/s (load ${la[0]})`);
-    return e;
+    const e = entryOf(name, what, rows, r.runs.map((x) => x.seconds), la);
+    e.module_load_ms = r1(r.load_ms);
+    e.output_bytes = r.runs[0].output_bytes;
+    return ratio(e, base);
   };
   const w = entry("wasm_chromium_worker_batch", "headless Chromium, module Web Worker, as the network view reads a picked file: programme fetched and parsed, the CSV (a Blob) read in 1 MiB slices, its bytes pushed through program.batch(), output gathered into a Blob; module load excluded; warm (runs in one worker)", b.plain, ROWS, nativeAround);
   w.target = { percent_of_native: 40 };
