@@ -83,12 +83,19 @@ test("the ES module works in a worker thread", async () => {
   p.dispose();
 });
 
-test("the offline page's variant (zlib-inlined WASM) gives the same results, also in a bare vm context", async () => {
+// Loads another build of dist/ and checks it evaluates the sample as dealer-calc.mjs does;
+// returns what that evaluation gives.
+async function sameAsReference(path) {
   const reference = await (await loadModule()).createDealerCalc();
   const expected = reference.loadProgram(programText).evaluateJson(figuresText);
-  const variant = await import(pathToFileURL(inflatePath).href);
-  const calc = await variant.createDealerCalc();
+  const calc = await (await import(pathToFileURL(path).href)).createDealerCalc();
   assert.equal(calc.loadProgram(programText).evaluateJson(figuresText), expected);
+  assert.equal(calc.version, reference.version);
+  return expected;
+}
+
+test("the offline page's variant (zlib-inlined WASM) gives the same results, also in a bare vm context", async () => {
+  const expected = await sameAsReference(inflatePath);
   // A host with nothing (no atob, no Uint8Array.fromBase64, no DecompressionStream): the
   // module text runs as a classic script body in a bare vm context (its ESM footer dropped).
   const text = readFileSync(inflatePath, "utf8");
@@ -103,12 +110,7 @@ test("the offline page's variant (zlib-inlined WASM) gives the same results, als
 });
 
 test("the command line's Node variant (WASM inflated by node:zlib) gives the same results", async () => {
-  const reference = await (await loadModule()).createDealerCalc();
-  const expected = reference.loadProgram(programText).evaluateJson(figuresText);
-  const variant = await import(pathToFileURL(nodePath).href);
-  const calc = await variant.createDealerCalc();
-  assert.equal(calc.loadProgram(programText).evaluateJson(figuresText), expected);
-  assert.equal(calc.version, reference.version);
+  await sameAsReference(nodePath);
   // Its one import is Node's zlib; the command line loads it.
   const text = readFileSync(nodePath, "utf8");
   assert.deepEqual([...text.matchAll(/\bimport\s*\{[^}]*\}\s*from\s*"([^"]+)"/g)].map((m) => m[1]), ["node:zlib"]);
