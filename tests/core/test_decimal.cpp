@@ -165,6 +165,32 @@ Raw expected_quotient(Raw a, Raw b, bool& overflow) {
     return neg ? -q : q;
 }
 
+// x × y against expected_product: the same value, or DecimalOverflow when that overflows.
+// Returns whether the product was in range.
+bool check_product(Raw a, Raw b) {
+    const Decimal x = Decimal::from_raw(a), y = Decimal::from_raw(b);
+    bool over = false;
+    const Raw p = expected_product(a, b, over);
+    if (over) {
+        CHECK_THROWS_AS(x * y, DecimalOverflow);
+        return false;
+    }
+    CHECK(raw_text((x * y).raw()) == raw_text(p));
+    return true;
+}
+
+// floor_div(x, y) (y non-zero) against floor_div_ref: the same whole number, or
+// DecimalOverflow when that is 10^15 or more.
+void check_floor_div(Raw a, Raw b) {
+    const Decimal x = Decimal::from_raw(a), y = Decimal::from_raw(b);
+    const Raw fq = floor_div_ref(a, b);
+    if (abs128(fq) >= pow10_raw(15)) {
+        CHECK_THROWS_AS(Decimal::floor_div(x, y), DecimalOverflow);
+    } else {
+        CHECK(raw_text(Decimal::floor_div(x, y).raw()) == raw_text(fq * kScale));
+    }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -885,16 +911,10 @@ TEST_CASE("Randomized products and quotients over the full range match long arit
         const Decimal x = Decimal::from_raw(a), y = Decimal::from_raw(b);
         CAPTURE(raw_text(a));
         CAPTURE(raw_text(b));
-        bool over = false;
-        const Raw p = expected_product(a, b, over);
-        if (over) {
-            ++overflows;
-            CHECK_THROWS_AS(x * y, DecimalOverflow);
-        } else {
-            ++products;
-            CHECK(raw_text((x * y).raw()) == raw_text(p));
-        }
+        if (check_product(a, b)) ++products;
+        else ++overflows;
         if (b == 0) continue;
+        bool over = false;
         const Raw q = expected_quotient(a, b, over);
         if (over) {
             ++overflows;
@@ -973,27 +993,14 @@ TEST_CASE("Randomized products and floor_div below 2^64 raw match long arithmeti
             const Raw ra = (signs & 1) ? -static_cast<Raw>(a) : static_cast<Raw>(a);
             const Raw rb = (signs & 2) ? -static_cast<Raw>(b) : static_cast<Raw>(b);
             if (abs128(ra) >= kLimit || abs128(rb) >= kLimit) continue;
-            const Decimal x = Decimal::from_raw(ra), y = Decimal::from_raw(rb);
             CAPTURE(raw_text(ra));
             CAPTURE(raw_text(rb));
-            bool over = false;
-            const Raw p = expected_product(ra, rb, over);
-            if (over) {
-                CHECK_THROWS_AS(x * y, DecimalOverflow);
-            } else {
-                CHECK(raw_text((x * y).raw()) == raw_text(p));
+            if (check_product(ra, rb)) {
                 // A tie: the product's exact value ends in exactly half a 10^-12 unit.
                 const U128 al = static_cast<U128>(a % kS), bl = static_cast<U128>(b % kS);
                 if ((al * bl) % static_cast<U128>(kS) == static_cast<U128>(kS / 2)) ++ties;
             }
-            if (rb != 0) {
-                const Raw fq = floor_div_ref(ra, rb);
-                if (abs128(fq) >= pow10_raw(15)) {
-                    CHECK_THROWS_AS(Decimal::floor_div(x, y), DecimalOverflow);
-                } else {
-                    CHECK(raw_text(Decimal::floor_div(x, y).raw()) == raw_text(fq * kScale));
-                }
-            }
+            if (rb != 0) check_floor_div(ra, rb);
             ++checked;
         }
     }
@@ -1014,12 +1021,7 @@ TEST_CASE("Randomized floor_div, remainder, ceil and floor match integer referen
         CAPTURE(raw_text(a));
         CAPTURE(raw_text(b));
         if (b != 0) {
-            const Raw fq = floor_div_ref(a, b);
-            if (abs128(fq) >= pow10_raw(15)) {
-                CHECK_THROWS_AS(Decimal::floor_div(x, y), DecimalOverflow);
-            } else {
-                CHECK(raw_text(Decimal::floor_div(x, y).raw()) == raw_text(fq * kScale));
-            }
+            check_floor_div(a, b);
             // JS remainder: a − trunc(a/b)·b, the sign of the dividend.
             const Raw rem = a - (a / b) * b;
             const Decimal r = x % y;
